@@ -1,0 +1,1 @@
+"""Side effects: codes, messages, record updates. Every activity is safe to retry."""

@@ -1,0 +1,1 @@
+"""The domain of ereg: types, pure rules, reference data, database tables and queries."""

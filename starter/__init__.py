@@ -1,0 +1,2 @@
+"""Entry points: the HTTP API and the ``ereg`` CLI. Thin: authenticate, validate, start or update
+workflows, read state."""

@@ -1,0 +1,89 @@
+"""Starting and steering activation workflows; shared by the API and the CLI."""
+
+from collections.abc import Iterable
+
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from registry.activation import ActivationStart, ActivationState, ActivationStatus
+from registry.errors import CATALOG, DomainError
+from registry.settings import Settings
+from starter.temporal import activation_workflow_id
+from workflows import search_attributes as sa
+from workflows.activation import ActivationWorkflow
+
+
+async def start_activation(
+    client: Client,
+    settings: Settings,
+    account_id: int,
+    institution_code: str,
+    province_code: str,
+) -> None:
+    try:
+        await client.start_workflow(
+            ActivationWorkflow.run,
+            ActivationStart(account_id=account_id, institution_code=institution_code),
+            id=activation_workflow_id(account_id),
+            task_queue=settings.task_queue,
+            search_attributes=TypedSearchAttributes(
+                [
+                    SearchAttributePair(
+                        sa.ACTIVATION_STATE, ActivationState.awaiting_qualification.value
+                    ),
+                    SearchAttributePair(sa.INSTITUTION_CODE, institution_code),
+                    SearchAttributePair(sa.PROVINCE_CODE, province_code),
+                ]
+            ),
+            static_summary=f"账户激活 · Account activation #{account_id}",
+        )
+    except WorkflowAlreadyStartedError:
+        raise DomainError("activation_in_progress") from None
+
+
+def handle(client: Client, account_id: int) -> WorkflowHandle:
+    return client.get_workflow_handle_for(
+        ActivationWorkflow.run, activation_workflow_id(account_id)
+    )
+
+
+async def update(client: Client, account_id: int, method, argument):
+    """Run an update; refusals from the workflow's validators become ``DomainError``."""
+    try:
+        return await handle(client, account_id).execute_update(method, argument)
+    except WorkflowUpdateFailedError as failed:
+        cause = failed.cause
+        if isinstance(cause, ApplicationError) and cause.type in CATALOG:
+            params = cause.details[0] if cause.details else {}
+            raise DomainError(cause.type, dict(params)) from None
+        raise
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            raise DomainError("activation_not_found") from None
+        raise
+
+
+async def status(client: Client, account_id: int) -> ActivationStatus | None:
+    """The live status from the workflow; None when no activation ran for this account."""
+    try:
+        return await handle(client, account_id).query(ActivationWorkflow.status)
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return None
+        raise
+
+
+async def signal_all(client: Client, account_ids: Iterable[int], signal, argument=None) -> int:
+    """Signal each account's activation; closed or missing workflows are skipped."""
+    sent = 0
+    for account_id in account_ids:
+        args = [] if argument is None else [argument]
+        try:
+            await handle(client, account_id).signal(signal, *args)
+            sent += 1
+        except RPCError as error:
+            if error.status != RPCStatusCode.NOT_FOUND:
+                raise
+    return sent

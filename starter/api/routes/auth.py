@@ -1,0 +1,82 @@
+"""Sign-up and login."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import OAuth2PasswordRequestForm
+
+from registry import accounts, identifiers, passwords
+from registry.activation import ActivationState
+from registry.errors import DomainError
+from starter.activation import start_activation
+from starter.api.deps import SessionDep, SettingsDep, TemporalDep, issue_token
+from starter.api.schemas import SignupRequest, SignupResponse, TokenResponse
+
+router = APIRouter(tags=["account"])
+
+
+@router.post("/signup", status_code=201, response_model=SignupResponse)
+async def signup(
+    body: SignupRequest, session: SessionDep, temporal: TemporalDep, settings: SettingsDep
+) -> SignupResponse:
+    """Create a physician account and start its activation.
+
+    The account is committed first so the workflow always finds it; if Temporal cannot start the
+    workflow, the account is removed again and the physician can simply retry.
+    """
+    username = identifiers.normalize_username(body.username)
+    passwords.check_policy(body.password)
+    name = identifiers.normalize_name(body.name)
+    id_number = identifiers.normalize_id_number(body.id_number)
+    phone = identifiers.normalize_phone(body.phone)
+    email = identifiers.normalize_email(body.email)
+    if body.institution_code:
+        await accounts.get_institution(session, body.institution_code)
+
+    match = await accounts.match_identity(session, name, id_number, body.institution_code)
+    if match.institution_code is None:
+        raise DomainError("institution_required")
+    state = (
+        ActivationState.awaiting_verification
+        if match.found
+        else ActivationState.awaiting_qualification
+    )
+    account = await accounts.create_physician(
+        session,
+        accounts.PhysicianSignup(
+            username=username,
+            password_hash=await run_in_threadpool(passwords.hash_password, body.password),
+            name=name,
+            id_number=id_number,
+            phone=phone,
+            email=email,
+            institution_code=match.institution_code,
+            activation_state=state,
+        ),
+    )
+    await session.commit()
+    try:
+        await start_activation(
+            temporal, settings, account.id, match.institution_code, match.province_code or ""
+        )
+    except Exception:
+        await session.delete(account)
+        await session.commit()
+        raise
+    return SignupResponse(account_id=account.id, activation_state=state)
+
+
+@router.post("/token", response_model=TokenResponse)
+async def token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    session: SessionDep,
+    settings: SettingsDep,
+) -> TokenResponse:
+    account = await accounts.get_account_by_username(session, form.username)
+    ok = await run_in_threadpool(
+        passwords.verify_password, account.password_hash if account else None, form.password
+    )
+    if account is None or not ok:
+        raise DomainError("invalid_credentials")
+    return TokenResponse(access_token=issue_token(settings, account), role=account.role)

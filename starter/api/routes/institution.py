@@ -1,0 +1,98 @@
+"""Institution staff: the inbox, activation codes and settings."""
+
+from fastapi import APIRouter
+
+from registry import accounts, identifiers
+from registry.activation import (
+    ActivationCodeRequest,
+    ActivationState,
+    CodePurpose,
+    InstitutionSettings,
+)
+from registry.errors import DomainError
+from registry.models import Account, Institution
+from starter import activation
+from starter.api.deps import InstitutionStaff, SessionDep, TemporalDep
+from starter.api.routes.me import institution_out
+from starter.api.schemas import (
+    CodeSentOut,
+    InboxResponse,
+    InstitutionOut,
+    InstitutionSettingsIn,
+    PendingActivation,
+)
+from workflows.activation import ActivationWorkflow
+
+router = APIRouter(prefix="/institution", tags=["institution"])
+
+# States in which an activation still reads its institution's auto-activation setting.
+_LISTENING = (
+    ActivationState.awaiting_qualification,
+    ActivationState.awaiting_verification,
+    ActivationState.awaiting_institution,
+)
+
+
+@router.get("/inbox", response_model=InboxResponse)
+async def inbox(staff: InstitutionStaff, session: SessionDep, temporal: TemporalDep):
+    """Physicians waiting for this institution to activate them, oldest first."""
+    pending = await accounts.pending_activations(session, staff.institution_code)
+    items = []
+    for account in pending:
+        status = await activation.status(temporal, account.id)
+        items.append(
+            PendingActivation(
+                account_id=account.id,
+                name=identifiers.mask_name(account.name or ""),
+                id_number=identifiers.mask(account.id_number or ""),
+                phone=identifiers.mask(account.phone or ""),
+                since=account.created_at,
+                activation_code_sent=bool(
+                    status
+                    and any(c.purpose == CodePurpose.activation for c in status.pending_codes)
+                ),
+            )
+        )
+    return InboxResponse(activations=items)
+
+
+@router.post("/activations/{account_id}/code", response_model=CodeSentOut)
+async def issue_activation_code(
+    account_id: int, staff: InstitutionStaff, session: SessionDep, temporal: TemporalDep
+):
+    """Send the physician an activation code by SMS and email (valid 7 days)."""
+    physician = await session.get(Account, account_id)
+    if physician is None or physician.role != "physician":
+        raise DomainError("not_found")
+    if physician.institution_code != staff.institution_code:
+        raise DomainError("wrong_institution")
+    sent = await activation.update(
+        temporal,
+        account_id,
+        ActivationWorkflow.issue_activation_code,
+        ActivationCodeRequest(institution_code=staff.institution_code),
+    )
+    return CodeSentOut(expires_at=sent.expires_at, resend_after=sent.resend_after)
+
+
+@router.put("/settings", response_model=InstitutionOut)
+async def update_settings(
+    body: InstitutionSettingsIn,
+    staff: InstitutionStaff,
+    session: SessionDep,
+    temporal: TemporalDep,
+):
+    """Turn auto-activation on or off; physicians already waiting are told at once."""
+    institution = await session.get(Institution, staff.institution_code)
+    institution.auto_activate = body.auto_activate
+    await session.commit()
+    waiting = []
+    for state in _LISTENING:
+        waiting += await accounts.accounts_awaiting(session, state, institution.code)
+    await activation.signal_all(
+        temporal,
+        waiting,
+        ActivationWorkflow.institution_settings_changed,
+        InstitutionSettings(auto_activate=body.auto_activate),
+    )
+    return institution_out(institution)

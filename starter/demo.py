@@ -1,0 +1,158 @@
+"""``ereg demo``: the activation story against the running stack, over HTTP, step by step.
+
+A new physician signs up before the qualification record has arrived; the record is imported and
+the waiting activation continues by itself; the phone is verified with the SMS code actually
+delivered; the institution issues an activation code, which arrives by email; the physician
+enters it and the account is active.
+"""
+
+import asyncio
+import csv
+import random
+import re
+import tempfile
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+
+from registry.identifiers import id_check_character
+from registry.seed import DEMO_PASSWORD
+from registry.settings import Settings
+from starter.imports import import_qualification_file
+
+console = Console()
+INSTITUTION = "H4301020001"  # 湖南省人民医院, auto-activation off
+STAFF = "staff_hunan"
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚"
+
+
+def fresh_physician() -> dict[str, str]:
+    tag = random.randrange(10**8)
+    first17 = f"430102{random.randint(1975, 2000)}{random.randint(1, 12):02d}"
+    first17 += f"{random.randint(1, 28):02d}{random.randrange(1000):03d}"
+    return {
+        "username": f"demo{tag}",
+        "password": "Demo-pass-2026",
+        "name": random.choice(SURNAMES) + "".join(random.choices(GIVEN, k=2)),
+        "id_number": first17 + id_check_character(first17),
+        "phone": f"139{random.randrange(10**8):08d}",
+        "email": f"demo{tag}@example.com",
+        "institution_code": INSTITUTION,
+    }
+
+
+def step(number: int, text: str) -> None:
+    console.print(f"\n[bold cyan]{number}.[/] {text}")
+
+
+async def latest_code(api: httpx.AsyncClient, to: str, after: int = 0) -> str:
+    """The newest 6-digit code delivered to a phone or inbox (waits for delivery)."""
+    for _ in range(100):
+        messages = (await api.get("/api/v1/dev/messages", params={"to": to})).json()
+        if len(messages) > after:
+            match = re.search(r"\b(\d{6})\b", messages[0]["body"])
+            if match:
+                console.print(f"   [dim]received: {messages[0]['body'].splitlines()[0]}[/]")
+                return match.group(1)
+        await asyncio.sleep(0.2)
+    raise RuntimeError(f"no code arrived for {to}")
+
+
+async def wait_for_state(api: httpx.AsyncClient, headers: dict, state: str) -> dict:
+    for _ in range(150):
+        me = (await api.get("/api/v1/me", headers=headers)).json()
+        if me["activation"]["state"] == state:
+            return me
+        await asyncio.sleep(0.2)
+    raise RuntimeError(f"activation did not reach {state}")
+
+
+async def login(api: httpx.AsyncClient, username: str, password: str) -> dict[str, str]:
+    response = await api.post("/api/v1/token", data={"username": username, "password": password})
+    response.raise_for_status()
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def run(base_url: str, settings: Settings) -> None:
+    person = fresh_physician()
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as api:
+        step(
+            1,
+            f"{person['name']} signs up at institution {INSTITUTION}, before the "
+            "qualification record has been published",
+        )
+        signup = (await api.post("/api/v1/signup", json=person)).json()
+        account_id = signup["account_id"]
+        console.print(f"   account {account_id}: [bold]{signup['activation_state']}[/]")
+        me_headers = await login(api, person["username"], person["password"])
+        me = (await api.get("/api/v1/me", headers=me_headers)).json()
+        console.print(f"   next step: {me['next_step']['message']}")
+
+        step(2, "The exam results arrive: an operator imports the qualification batch")
+        await import_record(person, settings)
+        me = await wait_for_state(api, me_headers, "awaiting_verification")
+        notice = (await api.get("/api/v1/dev/messages", params={"to": person["phone"]})).json()
+        console.print(f"   SMS to {me['phone']}: {notice[0]['body'].splitlines()[0]}")
+
+        step(3, "The physician verifies the phone with the SMS code")
+        sent = (
+            await api.post(
+                "/api/v1/me/verification/send", headers=me_headers, json={"channel": "sms"}
+            )
+        ).json()
+        console.print(f"   code sent, valid until {sent['expires_at']}")
+        code = await latest_code(api, person["phone"], after=len(notice))
+        confirmed = (
+            await api.post(
+                "/api/v1/me/verification/confirm",
+                headers=me_headers,
+                json={"channel": "sms", "code": code},
+            )
+        ).json()
+        console.print(f"   verified → [bold]{confirmed['activation_state']}[/]")
+
+        step(4, f"Institution staff ({STAFF}) see the physician in the inbox and issue a code")
+        staff_headers = await login(api, STAFF, DEMO_PASSWORD)
+        inbox = (await api.get("/api/v1/institution/inbox", headers=staff_headers)).json()
+        waiting = next(a for a in inbox["activations"] if a["account_id"] == account_id)
+        console.print(f"   inbox: {waiting['name']} {waiting['id_number']}")
+        await api.post(f"/api/v1/institution/activations/{account_id}/code", headers=staff_headers)
+        code = await latest_code(api, person["email"])
+
+        step(5, "The physician enters the activation code from the email")
+        done = (
+            await api.post("/api/v1/me/activation", headers=me_headers, json={"code": code})
+        ).json()
+        console.print(f"   → [bold green]{done['activation_state']}[/]")
+
+    host = settings.temporal_address.rpartition(":")[0]
+    console.print(
+        f"\nSee it in the Temporal UI: http://{host}:{settings.temporal_ui_port}/namespaces/"
+        f"{settings.temporal_namespace}/workflows/activation-{account_id}\n"
+        "or list every activation: "
+        f"temporal workflow list --query \"ActivationState='active'\""
+    )
+
+
+async def import_record(person: dict[str, str], settings: Settings) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "batch.csv"
+        with path.open("w", newline="", encoding="utf-8") as file:
+            writer = csv.writer(file)
+            writer.writerow(
+                ["name", "id_number", "certificate_no", "level", "category", "issued_on"]
+            )
+            writer.writerow(
+                [
+                    person["name"],
+                    person["id_number"],
+                    f"2026{random.randrange(10**11):011d}",
+                    "physician",
+                    "clinical",
+                    "2026-11-01",
+                ]
+            )
+        report, signalled = await import_qualification_file(path, settings)
+    console.print(f"   imported {report.inserted} record; {signalled} waiting activation told")

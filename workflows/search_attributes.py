@@ -1,0 +1,22 @@
+"""Custom search attributes operators filter by in the Temporal UI.
+
+They must exist on the server before a workflow upserts them: ``ereg dev`` passes ``ALL`` to the
+dev server, tests register them, production registers them with the admin tools.
+"""
+
+from temporalio.common import SearchAttributeKey
+
+ACTIVATION_STATE = SearchAttributeKey.for_keyword("ActivationState")
+INSTITUTION_CODE = SearchAttributeKey.for_keyword("InstitutionCode")
+PROVINCE_CODE = SearchAttributeKey.for_keyword("ProvinceCode")
+
+ALL: tuple[SearchAttributeKey, ...] = (ACTIVATION_STATE, INSTITUTION_CODE, PROVINCE_CODE)
+
+
+def dev_server_args() -> list[str]:
+    """``--search-attribute NAME=Type`` arguments for ``temporal server start-dev``."""
+    args: list[str] = []
+    for key in ALL:
+        kind = "".join(part.title() for part in key.indexed_value_type.name.split("_"))
+        args += ["--search-attribute", f"{key.name}={kind}"]
+    return args
