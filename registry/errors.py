@@ -153,4 +153,4 @@ class DomainError(Exception):
         try:
             return (en if english else zh).format(**params)
         except (KeyError, IndexError):
-            return template
+            return en if english else zh

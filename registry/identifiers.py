@@ -36,7 +36,7 @@ def id_check_character(first17: str) -> str:
 
 
 def normalize_id_number(value: str, today: date | None = None) -> str:
-    number = value.strip().upper()
+    number = unicodedata.normalize("NFKC", value).strip().upper()  # full-width digits too
     if not re.fullmatch(r"[0-9]{17}[0-9X]", number):
         raise DomainError("id_number_invalid", {"reason": "id_format"})
     if number[:2] not in ID_PROVINCES:

@@ -18,12 +18,12 @@ def language(request: Request) -> str:
     """``en`` when the caller prefers English over Chinese, else ``zh``."""
     ranked = []
     for index, part in enumerate(request.headers.get("accept-language", "").split(",")):
-        tag, _, q = part.strip().partition(";q=")
+        tag, _, q = part.replace(" ", "").lower().partition(";q=")
         try:
             weight = float(q) if q else 1.0
         except ValueError:
             weight = 0.0
-        ranked.append((-weight, index, tag.strip().lower()))
+        ranked.append((-weight, index, tag))
     for _, _, tag in sorted(ranked):
         if tag.startswith("en"):
             return "en"

@@ -188,21 +188,33 @@ async def test_accounts_matching_qualifications(settings):
     async with session_for(settings) as session:
         waiting_unknown = await create_physician(
             session,
-            signup(username="newcomer", name="孙悟空", id_number=newcomer_id,
-                   activation_state=ActivationState.awaiting_qualification),
+            signup(
+                username="newcomer",
+                name="孙悟空",
+                id_number=newcomer_id,
+                activation_state=ActivationState.awaiting_qualification,
+            ),
         )
         waiting_known = await create_physician(
             session, signup(activation_state=ActivationState.awaiting_qualification)
         )
         other_state = await create_physician(
             session,
-            signup(username="wangfang", name=wang.name, id_number=wang.id_number,
-                   activation_state=ActivationState.awaiting_verification),
+            signup(
+                username="wangfang",
+                name=wang.name,
+                id_number=wang.id_number,
+                activation_state=ActivationState.awaiting_verification,
+            ),
         )
         wrong_name = await create_physician(
             session,
-            signup(username="chenjing", name="陈晶", id_number=chen.id_number,
-                   activation_state=ActivationState.awaiting_qualification),
+            signup(
+                username="chenjing",
+                name="陈晶",
+                id_number=chen.id_number,
+                activation_state=ActivationState.awaiting_qualification,
+            ),
         )
         await session.commit()
 

@@ -1,4 +1,4 @@
-"""Importing qualification records from CSV: bad rows reported by line, good rows kept, idempotent."""
+"""Importing qualification CSV files: bad rows reported by line, good rows kept, idempotent."""
 
 import csv
 from datetime import date
@@ -21,7 +21,9 @@ def make_id(first17: str) -> str:
 
 # An ID whose check character is X, written in lower case in the file.
 X_FIRST17 = next(
-    f"43058119911111{n:03d}" for n in range(1000) if id_check_character(f"43058119911111{n:03d}") == "X"
+    f"43058119911111{n:03d}"
+    for n in range(1000)
+    if id_check_character(f"43058119911111{n:03d}") == "X"
 )
 
 GOOD_ROW = {
@@ -40,8 +42,14 @@ def row(**changes) -> dict:
 
 def test_parse_row_normalizes_a_good_row():
     parsed = parse_row(
-        row(name=" 阿依古丽.买买提 ", id_number=X_FIRST17 + "x", certificate_no=" 201143000000102 ",
-            level=" assistant ", category="public_health", issued_on=" 2021-12-01 ")
+        row(
+            name=" 阿依古丽.买买提 ",
+            id_number=X_FIRST17 + "x",
+            certificate_no=" 201143000000102 ",
+            level=" assistant ",
+            category="public_health",
+            issued_on=" 2021-12-01 ",
+        )
     )
     assert parsed == {
         "name": "阿依古丽·买买提",
@@ -105,18 +113,30 @@ FILE_ROWS = [
     list(COLUMNS),  # 1
     fields(),  # 2 good
     fields(id_number=make_id("43058119930505112")[:17] + "0", certificate_no="201143000000103"),
-    fields(name="阿依古丽.买买提", id_number=make_id("65010219900101222"),
-           certificate_no="201165000000104", category="dental"),  # 4 good
+    fields(
+        name="阿依古丽.买买提",
+        id_number=make_id("65010219900101222"),
+        certificate_no="201165000000104",
+        category="dental",
+    ),  # 4 good
     fields(name="Zhao Min", certificate_no="201143000000105"),  # 5 bad name
     fields(level="doctor", certificate_no="201143000000106"),  # 6 unknown level
     fields(issued_on="2021/12/01", certificate_no="201143000000107"),  # 7 bad date
     fields(certificate_no=""),  # 8 missing certificate
     "",  # 9 blank: skipped, but still a line of the file
     fields(id_number=X_FIRST17 + "x", name="钱多多", certificate_no="201143000000108"),  # 10 good
-    fields(id_number=make_id("99058119930505111"), certificate_no="201143000000109"),  # 11 bad province
+    fields(
+        id_number=make_id("99058119930505111"), certificate_no="201143000000109"
+    ),  # 11 bad province
     "孙悟空",  # 12 a short line: the other columns are missing
-    [SEEDED.name, SEEDED.id_number, SEEDED.certificate_no, SEEDED.level, SEEDED.category,
-     "2020-12-01"],  # 13 good, already in the seed
+    [
+        SEEDED.name,
+        SEEDED.id_number,
+        SEEDED.certificate_no,
+        SEEDED.level,
+        SEEDED.category,
+        "2020-12-01",
+    ],  # 13 good, already in the seed
 ]
 GOOD_CERTIFICATES = {"201143000000101", "201165000000104", "201143000000108"}
 BAD_LINES = [3, 5, 6, 7, 8, 11, 12]
@@ -185,7 +205,9 @@ async def test_importing_the_same_file_again_inserts_nothing(settings, tmp_path)
 async def test_import_in_several_batches_reports_progress(settings, tmp_path, monkeypatch):
     monkeypatch.setattr(qualifications, "BATCH", 3)
     lines = [list(COLUMNS)] + [
-        fields(id_number=make_id(f"430581199001{i:02d}{i:03d}"), certificate_no=f"2011430000{i:05d}")
+        fields(
+            id_number=make_id(f"430581199001{i:02d}{i:03d}"), certificate_no=f"2011430000{i:05d}"
+        )
         for i in range(1, 11)
     ]
     lines.append(lines[1])  # the same certificate twice in one file
