@@ -8,18 +8,20 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.activation import ActivationActivities
+from activities.applications import ApplicationActivities
 from activities.messaging import mailer, sms_gateway
 from registry.settings import Settings, get_settings
 from starter.temporal import connect
 from workflows.activation import ActivationWorkflow
+from workflows.application import ApplicationWorkflow
 
-WORKFLOWS = [ActivationWorkflow]
+WORKFLOWS = [ActivationWorkflow, ApplicationWorkflow]
 
 
 def build_worker(client: Client, settings: Settings) -> Worker:
-    activation = ActivationActivities(
-        settings.database_url, settings.code_secret, sms_gateway(settings), mailer(settings)
-    )
+    sms, mail = sms_gateway(settings), mailer(settings)
+    activation = ActivationActivities(settings.database_url, settings.code_secret, sms, mail)
+    application = ApplicationActivities(settings.database_url, sms, mail)
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -29,6 +31,10 @@ def build_worker(client: Client, settings: Settings) -> Worker:
             activation.record_state,
             activation.send_code,
             activation.notify,
+            application.record_transition,
+            application.complete_application,
+            application.review_deadline,
+            application.notify_application,
         ],
     )
 

@@ -54,3 +54,61 @@ def code_message(purpose: CodePurpose, code: str) -> tuple[str, str]:
 def notice_message(notice: Notice) -> tuple[str, str]:
     zh, en = _NOTICE_TEXT[notice]
     return _SUBJECTS[notice], f"{SIGNATURE}{zh}\n{en}"
+
+
+# --- business applications -------------------------------------------------------------------
+
+_APPLICATION_TEXT: dict[str, tuple[str, str]] = {
+    "submitted": ("已提交，待医疗机构确认。", "was submitted and awaits the institution."),
+    "institution_approved": (
+        "已经医疗机构确认，请在{deadline}前携带纸质材料到卫生健康委现场办理。",
+        "was confirmed by the institution; bring the paper documents to the health commission "
+        "in person by {deadline}.",
+    ),
+    "institution_rejected": (
+        "未通过医疗机构确认。理由：{comment}",
+        "was not confirmed by the institution. Reason: {comment}",
+    ),
+    "returned": (
+        "已退回补正，请修改后重新提交。理由：{comment}",
+        "was returned for correction; resubmit it. Reason: {comment}",
+    ),
+    "resubmitted": ("已重新提交，待医疗机构确认。", "was resubmitted and awaits the institution."),
+    "documents_incomplete": (
+        "纸质材料不齐全：{comment}",
+        "the paper documents are incomplete: {comment}",
+    ),
+    "documents_accepted": (
+        "纸质材料已受理，卫生健康委将在{deadline}前作出决定。",
+        "the paper documents were accepted; the commission decides by {deadline}.",
+    ),
+    "completed": (
+        "已办结。执业证书编码：{certificate_no}",
+        "is completed. Certificate number: {certificate_no}",
+    ),
+    "rejected": ("不予通过。理由：{comment}", "was refused. Reason: {comment}"),
+    "withdrawn": ("已由申请人撤回。", "was withdrawn by the applicant."),
+    "expired": ("已超过办理期限，申请已过期。", "expired: its step was not taken in time."),
+    "reminder": (
+        "当前步骤将于{deadline}到期，请及时办理。",
+        "its current step is due by {deadline}; please act.",
+    ),
+    "overdue": (
+        "已超过法定审批期限（{deadline}），请尽快作出决定。",
+        "is past its statutory decision deadline ({deadline}); decide it now.",
+    ),
+}
+
+
+def application_message(
+    event: str, type_names: tuple[str, str], application_no: str, params: dict[str, str]
+) -> tuple[str, str]:
+    """(subject, body) about one step of an application, Chinese first then English."""
+    zh, en = _APPLICATION_TEXT[event]
+    values = {"comment": "—", "deadline": "—", "certificate_no": "—"} | params
+    subject = f"{type_names[0]}申请 {application_no} / {type_names[1]} application"
+    body = (
+        f"{SIGNATURE}{type_names[0]}申请（{application_no}）{zh.format(**values)}\n"
+        f"{type_names[1]} application {application_no} {en.format(**values)}"
+    )
+    return subject, body

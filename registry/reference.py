@@ -4,9 +4,11 @@ Small, fixed and versioned with the code; the database holds what changes (insti
 commissions, people).
 """
 
+from datetime import timedelta, timezone
 from enum import StrEnum
 
 NATIONAL_CODE = "000000"
+CHINA_TIME = timezone(timedelta(hours=8), "CST")  # no daylight saving since 1991
 
 # The 32 portals of the guide: the nation and the 31 provincial-level divisions (GB/T 2260).
 PORTAL_DIVISIONS: dict[str, tuple[str, str]] = {

@@ -128,6 +128,7 @@ async def seed(session: AsyncSession) -> None:
                 role=role,
                 institution_code=institution,
                 commission_code=commission,
+                email=f"{username}@ereg.example",
             )
         )
     for p in DEMO_PHYSICIANS:

@@ -2,15 +2,15 @@
 
 from collections.abc import Iterable
 
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from registry.activation import ActivationStart, ActivationState, ActivationStatus
-from registry.errors import CATALOG, DomainError
+from registry.errors import DomainError
 from registry.settings import Settings
-from starter.temporal import activation_workflow_id
+from starter.temporal import activation_workflow_id, execute_update
 from workflows import search_attributes as sa
 from workflows.activation import ActivationWorkflow
 
@@ -50,15 +50,9 @@ def handle(client: Client, account_id: int) -> WorkflowHandle:
 
 
 async def update(client: Client, account_id: int, method, argument):
-    """Run an update; refusals from the workflow's validators become ``DomainError``."""
+    """Run an update on the account's activation (see ``starter.temporal.execute_update``)."""
     try:
-        return await handle(client, account_id).execute_update(method, argument)
-    except WorkflowUpdateFailedError as failed:
-        cause = failed.cause
-        if isinstance(cause, ApplicationError) and cause.type in CATALOG:
-            params = cause.details[0] if cause.details else {}
-            raise DomainError(cause.type, dict(params)) from None
-        raise
+        return await execute_update(handle(client, account_id), method, argument)
     except RPCError as error:
         if error.status != RPCStatusCode.NOT_FOUND:
             raise

@@ -3,7 +3,8 @@
 A new physician signs up before the qualification record has arrived; the record is imported and
 the waiting activation continues by itself; the phone is verified with the SMS code actually
 delivered; the institution issues an activation code, which arrives by email; the physician
-enters it and the account is active.
+enters it and the account is active. Then the physician files a registration, which goes through
+the institution, the paper check and the commission to a certificate.
 """
 
 import asyncio
@@ -24,6 +25,7 @@ from starter.imports import import_qualification_file
 console = Console()
 INSTITUTION = "H4301020001"  # 湖南省人民医院, auto-activation off
 STAFF = "staff_hunan"
+OFFICER = "officer_hunan"  # 湖南省卫生健康委员会 licensed 湖南省人民医院
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚"
 
@@ -67,6 +69,12 @@ async def wait_for_state(api: httpx.AsyncClient, headers: dict, state: str) -> d
             return me
         await asyncio.sleep(0.2)
     raise RuntimeError(f"activation did not reach {state}")
+
+
+async def decide(api: httpx.AsyncClient, headers: dict, number: str, step: str, body: dict):
+    response = await api.post(f"/api/v1/applications/{number}/{step}", headers=headers, json=body)
+    response.raise_for_status()
+    return response.json()
 
 
 async def login(api: httpx.AsyncClient, username: str, password: str) -> dict[str, str]:
@@ -127,12 +135,61 @@ async def run(base_url: str, settings: Settings) -> None:
         ).json()
         console.print(f"   → [bold green]{done['activation_state']}[/]")
 
-    host = settings.temporal_address.rpartition(":")[0]
+        step(6, "The physician files a registration (注册): clinical, 内科, at the same hospital")
+        filed = await api.post(
+            "/api/v1/applications",
+            headers=me_headers,
+            json={
+                "type": "registration",
+                "institution_code": INSTITUTION,
+                "category": "clinical",
+                "scope": "内科",
+            },
+        )
+        filed.raise_for_status()
+        number = filed.json()["application_no"]
+        console.print(f"   application {number}: [bold]{filed.json()['state']}[/]")
+
+        step(7, f"{STAFF} confirms it; the physician must now bring the paper documents")
+        decided = await decide(
+            api,
+            staff_headers,
+            number,
+            "institution-decision",
+            {"decision": "approve", "comment": "信息属实"},
+        )
+        console.print(f"   → {decided['state']}, documents due by {decided['step_deadline']}")
+
+        step(8, f"{OFFICER} receives the documents in person: the 20 working days start")
+        officer_headers = await login(api, OFFICER, DEMO_PASSWORD)
+        decided = await decide(
+            api,
+            officer_headers,
+            number,
+            "paper-check",
+            {"documents_complete": True, "comment": "材料齐全"},
+        )
+        console.print(f"   → {decided['state']}, decision due by {decided['step_deadline']}")
+
+        step(9, f"{OFFICER} approves: the registry is updated and a certificate issued")
+        decided = await decide(
+            api, officer_headers, number, "commission-decision", {"decision": "approve"}
+        )
+        console.print(
+            f"   → [bold green]{decided['state']}[/], certificate {decided['certificate_no']}"
+        )
+        timeline = (await api.get(f"/api/v1/applications/{number}", headers=me_headers)).json()
+        for entry in timeline["timeline"]:
+            console.print(
+                f"   [dim]{entry['at'][:19]} {entry['actor_role']:<20} {entry['action']}[/]"
+            )
+
+    ui = f"http://{settings.temporal_address.rpartition(':')[0]}:{settings.temporal_ui_port}"
+    ui += f"/namespaces/{settings.temporal_namespace}/workflows"
     console.print(
-        f"\nSee it in the Temporal UI: http://{host}:{settings.temporal_ui_port}/namespaces/"
-        f"{settings.temporal_namespace}/workflows/activation-{account_id}\n"
-        "or list every activation: "
-        f"temporal workflow list --query \"ActivationState='active'\""
+        f"\nSee them in the Temporal UI:\n  {ui}/activation-{account_id}\n"
+        f"  {ui}/application-{number}\n"
+        "or list them: temporal workflow list --query \"ApplicationState='completed'\""
     )
 
 

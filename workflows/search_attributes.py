@@ -9,8 +9,22 @@ from temporalio.common import SearchAttributeKey
 ACTIVATION_STATE = SearchAttributeKey.for_keyword("ActivationState")
 INSTITUTION_CODE = SearchAttributeKey.for_keyword("InstitutionCode")
 PROVINCE_CODE = SearchAttributeKey.for_keyword("ProvinceCode")
+APPLICATION_TYPE = SearchAttributeKey.for_keyword("ApplicationType")
+APPLICATION_STATE = SearchAttributeKey.for_keyword("ApplicationState")
+COMMISSION_CODE = SearchAttributeKey.for_keyword("CommissionCode")
+STEP_DEADLINE = SearchAttributeKey.for_datetime("StepDeadline")
+OVERDUE = SearchAttributeKey.for_bool("Overdue")
 
-ALL: tuple[SearchAttributeKey, ...] = (ACTIVATION_STATE, INSTITUTION_CODE, PROVINCE_CODE)
+ALL: tuple[SearchAttributeKey, ...] = (
+    ACTIVATION_STATE,
+    INSTITUTION_CODE,
+    PROVINCE_CODE,
+    APPLICATION_TYPE,
+    APPLICATION_STATE,
+    COMMISSION_CODE,
+    STEP_DEADLINE,
+    OVERDUE,
+)
 
 
 def dev_server_args() -> list[str]:

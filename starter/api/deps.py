@@ -85,3 +85,4 @@ def require_role(*roles: str):
 
 Physician = Annotated[Account, require_role("physician")]
 InstitutionStaff = Annotated[Account, require_role("institution_staff")]
+CommissionOfficer = Annotated[Account, require_role("commission_officer")]

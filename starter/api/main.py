@@ -9,7 +9,7 @@ from temporalio.client import Client
 
 from registry.settings import Settings, get_settings
 from starter.api import errors
-from starter.api.routes import auth, dev, institution, institutions, me
+from starter.api.routes import applications, auth, dev, institution, institutions, me
 from starter.temporal import connect
 
 log = logging.getLogger("ereg.api")
@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     errors.install(app)
 
     api = APIRouter(prefix="/api/v1")
-    for module in (auth, institutions, me, institution, dev):
+    for module in (auth, institutions, me, institution, applications, dev):
         api.include_router(module.router)
     app.include_router(api)
 

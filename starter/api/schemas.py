@@ -79,6 +79,8 @@ class MeResponse(BaseModel):
     qualifications: list[QualificationOut] = []
     activation: ActivationOut | None = None
     next_step: NextStep | None = None
+    registrations: list["RegistrationOut"] = []
+    legacy_sites: list["LegacySiteOut"] = []
 
 
 class VerificationSend(BaseModel):
@@ -115,6 +117,7 @@ class PendingActivation(BaseModel):
 
 class InboxResponse(BaseModel):
     activations: list[PendingActivation]
+    applications: list["ApplicationOut"] = []
 
 
 class InstitutionSettingsIn(BaseModel):
@@ -127,3 +130,109 @@ class DevMessageOut(BaseModel):
     subject: str | None
     body: str
     sent_at: datetime
+
+
+class ApplicationTypeOut(BaseModel):
+    code: str
+    name_zh: str
+    name_en: str
+    staff_may_file: bool
+    fields: dict
+
+
+class OfflineBusinessOut(BaseModel):
+    code: str
+    name_zh: str
+    name_en: str
+    where_zh: str
+    where_en: str
+
+
+class ApplicationTypesResponse(BaseModel):
+    online: list[ApplicationTypeOut]
+    offline_only: list[OfflineBusinessOut]
+    cancellation_grounds: dict[int, tuple[str, str]]
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    action: str
+    actor_role: str
+    state: str
+    comment: str | None
+
+
+class ApplicationOut(BaseModel):
+    application_no: str
+    type: str
+    type_name: str
+    state: str
+    state_name: str
+    applicant: str | None = Field(None, description="姓名（非本人可见时已遮蔽）")
+    registration_id: int | None
+    institution_code: str
+    commission_code: str
+    fields: dict
+    step_deadline: datetime | None
+    overdue: bool
+    certificate_no: str | None
+    created_at: datetime
+    timeline: list[TimelineEntry] = []
+
+
+class ApplicationCreated(BaseModel):
+    application_no: str
+    state: str
+
+
+class DecisionIn(BaseModel):
+    decision: str = Field(pattern="^(approve|reject|return)$")
+    comment: str | None = Field(None, max_length=1000)
+
+
+class PaperCheckIn(BaseModel):
+    documents_complete: bool
+    comment: str | None = Field(None, max_length=1000)
+
+
+class ResubmitIn(BaseModel):
+    comment: str | None = Field(None, max_length=1000)
+
+
+class DecisionOut(BaseModel):
+    application_no: str
+    state: str
+    certificate_no: str | None = None
+    step_deadline: datetime | None = None
+
+
+class FilingOut(BaseModel):
+    id: int
+    institution_code: str
+    start_on: date
+    end_on: date | None
+    status: str
+
+
+class RegistrationOut(BaseModel):
+    id: int
+    level: str
+    category: str
+    scope: str | None
+    location_code: str
+    institution_code: str
+    certificate_no: str | None
+    status: str
+    registered_on: date
+    filings: list[FilingOut] = []
+
+
+class LegacySiteOut(BaseModel):
+    id: int
+    institution_code: str
+    registered_on: date
+    status: str
+
+
+InboxResponse.model_rebuild()
+MeResponse.model_rebuild()

@@ -1,6 +1,7 @@
 """Institution staff: the inbox, activation codes and settings."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from sqlalchemy import select
 
 from registry import accounts, identifiers
 from registry.activation import (
@@ -9,10 +10,13 @@ from registry.activation import (
     CodePurpose,
     InstitutionSettings,
 )
+from registry.application_types import ApplicationState
 from registry.errors import DomainError
-from registry.models import Account, Institution
+from registry.models import Account, Application, Institution
 from starter import activation
 from starter.api.deps import InstitutionStaff, SessionDep, TemporalDep
+from starter.api.errors import language
+from starter.api.routes.applications import application_out
 from starter.api.routes.me import institution_out
 from starter.api.schemas import (
     CodeSentOut,
@@ -34,8 +38,10 @@ _LISTENING = (
 
 
 @router.get("/inbox", response_model=InboxResponse)
-async def inbox(staff: InstitutionStaff, session: SessionDep, temporal: TemporalDep):
-    """Physicians waiting for this institution to activate them, oldest first."""
+async def inbox(
+    request: Request, staff: InstitutionStaff, session: SessionDep, temporal: TemporalDep
+):
+    """What waits on this institution: activations and applications to confirm, oldest first."""
     pending = await accounts.pending_activations(session, staff.institution_code)
     items = []
     for account in pending:
@@ -53,7 +59,18 @@ async def inbox(staff: InstitutionStaff, session: SessionDep, temporal: Temporal
                 ),
             )
         )
-    return InboxResponse(activations=items)
+    waiting = await session.scalars(
+        select(Application)
+        .where(
+            Application.institution_code == staff.institution_code,
+            Application.state == ApplicationState.awaiting_institution,
+        )
+        .order_by(Application.step_deadline)
+    )
+    lang = language(request)
+    return InboxResponse(
+        activations=items, applications=[application_out(a, staff, lang) for a in waiting]
+    )
 
 
 @router.post("/activations/{account_id}/code", response_model=CodeSentOut)

@@ -14,7 +14,7 @@ from registry.activation import (
 )
 from registry.codes import code_digest, is_code_format
 from registry.errors import DomainError
-from registry.models import Institution, Qualification
+from registry.models import Filing, Institution, LegacySite, Qualification, Registration
 from registry.reference import PORTAL_DIVISIONS
 from starter import activation
 from starter.api.deps import CurrentAccount, Physician, SessionDep, SettingsDep, TemporalDep
@@ -24,11 +24,14 @@ from starter.api.schemas import (
     ActivationOut,
     CodeAccepted,
     CodeSentOut,
+    FilingOut,
     InstitutionOut,
+    LegacySiteOut,
     MeResponse,
     NextStep,
     PendingCodeOut,
     QualificationOut,
+    RegistrationOut,
     VerificationConfirm,
     VerificationSend,
 )
@@ -92,6 +95,35 @@ def _next_step(state: ActivationState, status: ActivationStatus | None, lang: st
     return NextStep(code=code, message=en if lang == "en" else zh)
 
 
+async def _registry_of(session, id_number: str | None):
+    """The physician's registrations (with filings) and legacy multi-site records."""
+    registrations = list(
+        await session.scalars(
+            select(Registration)
+            .where(Registration.id_number == id_number)
+            .order_by(Registration.registered_on.desc(), Registration.id.desc())
+        )
+    )
+    filings = await session.scalars(
+        select(Filing).where(Filing.registration_id.in_([r.id for r in registrations]))
+    )
+    by_registration: dict[int, list[FilingOut]] = {}
+    for filing in filings:
+        by_registration.setdefault(filing.registration_id, []).append(
+            FilingOut.model_validate(filing, from_attributes=True)
+        )
+    sites = await session.scalars(select(LegacySite).where(LegacySite.id_number == id_number))
+    return (
+        [
+            RegistrationOut.model_validate(r, from_attributes=True).model_copy(
+                update={"filings": by_registration.get(r.id, [])}
+            )
+            for r in registrations
+        ],
+        [LegacySiteOut.model_validate(s, from_attributes=True) for s in sites],
+    )
+
+
 @router.get("", response_model=MeResponse)
 async def me(
     request: Request, account: CurrentAccount, session: SessionDep, temporal: TemporalDep
@@ -126,6 +158,7 @@ async def me(
         )
         for q in rows
     ]
+    out.registrations, out.legacy_sites = await _registry_of(session, account.id_number)
     status = await activation.status(temporal, account.id)
     state = status.state if status else ActivationState(account.activation_state)
     out.activation = ActivationOut(state=state)

@@ -1,0 +1,422 @@
+"""A business application: physician → institution → paper documents → commission → registry.
+
+One workflow per application (``application-<no>``). Every human step is an update whose
+validator refuses, before anything enters history, a decision in the wrong state or by the
+wrong institution or commission. Every waiting step has a clock: a reminder before it runs out,
+then expiry — except the commission's statutory 20 working days, past which the application is
+flagged overdue and the officers reminded, never approved by itself.
+"""
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.applications import ApplicationActivities
+    from registry.application_types import (
+        DOCUMENTS_WINDOW,
+        INSTITUTION_WINDOW,
+        OVERDUE_REMINDER_EVERY,
+        REMIND_BEFORE,
+        RESUBMIT_WINDOW,
+        REVIEW_REMIND_WORKING_DAYS,
+        REVIEW_WORKING_DAYS,
+        STATE_NAMES,
+        TERMINAL,
+        TYPE_NAMES,
+        Actor,
+        ApplicationOutcome,
+        ApplicationStart,
+        ApplicationState,
+        CommissionDecision,
+        Decision,
+        DecisionResult,
+        InstitutionDecision,
+        Notice,
+        PaperCheck,
+        Resubmission,
+        Transition,
+        Withdrawal,
+    )
+    from registry.reference import CHINA_TIME
+    from workflows import search_attributes as sa
+
+ACTIVITY_TIMEOUT = timedelta(seconds=30)
+ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
+Sx = ApplicationState
+
+# Who is waited on in each open state, and the window they have (None: the statutory clock).
+_WAITING_ON: dict[ApplicationState, tuple[str, timedelta | None, tuple[str, str]]] = {
+    Sx.awaiting_institution: (
+        "institution", INSTITUTION_WINDOW,
+        ("医疗机构 {institution} 确认（批准、退回或不予通过）",
+         "institution {institution} to approve, return or reject"),
+    ),
+    Sx.returned: (
+        "physician", RESUBMIT_WINDOW,
+        ("申请人补正后重新提交", "the applicant to correct and resubmit"),
+    ),
+    Sx.awaiting_documents: (
+        "physician", DOCUMENTS_WINDOW,
+        ("申请人到卫生健康委 {commission} 现场提交纸质材料",
+         "the applicant to bring the paper documents to commission {commission}"),
+    ),
+    Sx.under_review: (
+        "commission", None,
+        ("卫生健康委 {commission} 审批（批准、退回或不予通过）",
+         "commission {commission} to approve, return or reject"),
+    ),
+}  # fmt: skip
+
+
+def _refuse(code: str, **params: object) -> ApplicationError:
+    return ApplicationError(code, params, type=code, non_retryable=True)
+
+
+def _china_date(moment: datetime) -> str:
+    return moment.astimezone(CHINA_TIME).strftime("%Y-%m-%d")
+
+
+@workflow.defn
+class ApplicationWorkflow:
+    def __init__(self) -> None:
+        self._start: ApplicationStart | None = None
+        self._state = Sx.awaiting_institution
+        self._sequence = 0
+        self._deadline: datetime | None = None
+        self._review_reminder_at: datetime | None = None
+        self._reminded = False
+        self._overdue = False
+        self._busy = False  # an update is taking a step: others wait, validators refuse
+        self._completing = False
+        self._certificate_no: str | None = None
+        self._notices: list[asyncio.Future] = []
+
+    @workflow.run
+    async def run(self, start: ApplicationStart) -> ApplicationOutcome:
+        self._start = start
+        await self._transition(Sx.awaiting_institution, "submitted", start.filed_by)
+        self._notify("submitted", "institution", "old_institution", "physician")
+        while self._state not in TERMINAL:
+            await self._wait_for_next_step()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        await asyncio.gather(*self._notices)
+        return ApplicationOutcome(state=self._state, certificate_no=self._certificate_no)
+
+    # --- clocks --------------------------------------------------------------------------------
+
+    async def _wait_for_next_step(self) -> None:
+        """Wait for a decision, a reminder time or a deadline, whichever comes first."""
+        await workflow.wait_condition(lambda: not self._busy)
+        seen = self._sequence
+        audience, _, _ = _WAITING_ON[self._state]
+        if self._overdue:
+            if not await self._decided_within(OVERDUE_REMINDER_EVERY, seen):
+                self._notify("overdue", audience, deadline=_china_date(self._deadline))
+            return
+        reminder_at = self._reminder_at()
+        if not self._reminded and workflow.now() < reminder_at:
+            if not await self._decided_within(reminder_at - workflow.now(), seen):
+                self._reminded = True
+                self._notify("reminder", audience, deadline=_china_date(self._deadline))
+            return
+        if await self._decided_within(self._deadline - workflow.now(), seen):
+            return
+        if self._state == Sx.under_review:
+            self._overdue = True
+            await self._record("overdue", None)
+            self._notify("overdue", audience, deadline=_china_date(self._deadline))
+        else:
+            await self._transition(Sx.expired, "expired", None)
+            self._notify("expired", "physician", "institution")
+
+    def _reminder_at(self) -> datetime:
+        return self._review_reminder_at or self._deadline - REMIND_BEFORE
+
+    async def _decided_within(self, timeout: timedelta, seen: int) -> bool:
+        """True if a step was taken (the sequence moved) before ``timeout``."""
+        if timeout > timedelta(0):
+            with suppress(TimeoutError):
+                await workflow.wait_condition(lambda: self._sequence != seen, timeout=timeout)
+        return self._sequence != seen
+
+    # --- recording -----------------------------------------------------------------------------
+
+    async def _transition(
+        self, state: ApplicationState, action: str, actor: Actor | None, comment: str | None = None
+    ) -> None:
+        """Enter ``state``: restart its clock, show it to operators, record it."""
+        deadline, reminder_at = await self._clock_for(state)
+        self._state, self._deadline, self._review_reminder_at = state, deadline, reminder_at
+        self._reminded = self._overdue = False
+        await self._record(action, actor, comment)
+
+    async def _clock_for(self, state: ApplicationState) -> tuple[datetime | None, datetime | None]:
+        """(deadline, statutory reminder time) of a state entered now."""
+        if state in TERMINAL:
+            return None, None
+        if state != Sx.under_review:
+            return workflow.now() + _WAITING_ON[state][1], None
+        accepted_on = workflow.now().astimezone(CHINA_TIME).date()
+        deadline = await self._run(
+            ApplicationActivities.review_deadline, accepted_on, REVIEW_WORKING_DAYS
+        )
+        reminder_at = await self._run(
+            ApplicationActivities.review_deadline,
+            accepted_on,
+            REVIEW_WORKING_DAYS - REVIEW_REMIND_WORKING_DAYS,
+        )
+        return deadline, reminder_at
+
+    async def _record(self, action: str, actor: Actor | None, comment: str | None = None) -> None:
+        self._sequence += 1
+        self._describe()
+        await self._run(
+            ApplicationActivities.record_transition,
+            Transition(
+                application_no=self._start.application_no,
+                sequence=self._sequence,
+                state=self._state,
+                action=action,
+                actor_role=actor.role if actor else "system",
+                actor_id=actor.account_id if actor else None,
+                comment=comment,
+                at=workflow.now(),
+                step_deadline=self._deadline,
+                overdue=self._overdue,
+            ),
+        )
+
+    def _notify(self, event: str, *audiences: str, **params: str) -> None:
+        """Send notices without holding up the step; the run waits for them before it ends."""
+        notice = Notice(
+            application_no=self._start.application_no,
+            event=event,
+            audiences=list(audiences),
+            params=params,
+        )
+        self._notices.append(
+            workflow.start_activity_method(
+                ApplicationActivities.notify_application,
+                notice,
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+            )
+        )
+
+    async def _run(self, activity, *args):
+        return await workflow.execute_activity_method(
+            activity,
+            args=args,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+        )
+
+    def _describe(self) -> None:
+        start = self._start
+        workflow.upsert_search_attributes(
+            [
+                sa.APPLICATION_TYPE.value_set(start.type),
+                sa.APPLICATION_STATE.value_set(self._state),
+                sa.INSTITUTION_CODE.value_set(start.institution_code),
+                sa.PROVINCE_CODE.value_set(start.province_code),
+                sa.COMMISSION_CODE.value_set(start.commission_code),
+                sa.STEP_DEADLINE.value_set(self._deadline)
+                if self._deadline
+                else sa.STEP_DEADLINE.value_unset(),
+                sa.OVERDUE.value_set(self._overdue),
+            ]
+        )
+        type_zh, type_en = TYPE_NAMES[start.type]
+        state_zh, state_en = STATE_NAMES[self._state]
+        lines_zh = [f"**{type_zh} · 申请 {start.application_no}**", f"当前步骤：{state_zh}"]
+        lines_en = [f"**{type_en} · application {start.application_no}**", f"Step: {state_en}"]
+        if self._state in _WAITING_ON:
+            zh, en = (
+                text.format(institution=start.institution_code, commission=start.commission_code)
+                for text in _WAITING_ON[self._state][2]
+            )
+            due = self._deadline.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
+            flag_zh, flag_en = ("（已超期）", " (OVERDUE)") if self._overdue else ("", "")
+            lines_zh += [f"等待：{zh}", f"截止：{due}（北京时间）{flag_zh}"]
+            lines_en += [f"Awaiting: {en}", f"Due: {due} China time{flag_en}"]
+        if self._certificate_no:
+            lines_zh.append(f"执业证书编码：{self._certificate_no}")
+            lines_en.append(f"Certificate: {self._certificate_no}")
+        workflow.set_current_details("\n\n".join(lines_zh + lines_en))
+
+    @contextmanager
+    def _taking_step(self) -> Iterator[None]:
+        self._busy = True
+        try:
+            yield
+        finally:
+            self._busy = False
+
+    def _result(self) -> DecisionResult:
+        return DecisionResult(
+            state=self._state, certificate_no=self._certificate_no, step_deadline=self._deadline
+        )
+
+    # --- validators' checks --------------------------------------------------------------------
+
+    def _check_state(self, *states: ApplicationState) -> None:
+        if self._state not in states or self._busy:
+            raise _refuse("wrong_state", state=self._state.value)
+
+    def _check_institution(self, actor: Actor) -> None:
+        if (
+            actor.role != "institution_staff"
+            or actor.institution_code != self._start.institution_code
+        ):
+            raise _refuse("wrong_institution")
+
+    def _check_commission(self, actor: Actor) -> None:
+        if (
+            actor.role != "commission_officer"
+            or actor.commission_code != self._start.commission_code
+        ):
+            raise _refuse("wrong_commission")
+
+    def _check_applicant(self, actor: Actor) -> None:
+        if actor.account_id not in (self._start.filed_by.account_id, self._start.account_id):
+            raise _refuse("not_applicant")
+
+    @staticmethod
+    def _check_reason(decision: Decision, comment: str | None) -> None:
+        if decision != Decision.approve and not (comment or "").strip():
+            raise _refuse("comment_required")
+
+    # --- institution ---------------------------------------------------------------------------
+
+    @workflow.update
+    async def institution_decision(self, decision: InstitutionDecision) -> DecisionResult:
+        with self._taking_step():
+            actor, comment = decision.actor, decision.comment
+            if decision.decision == Decision.approve:
+                await self._transition(
+                    Sx.awaiting_documents, "institution_approved", actor, comment
+                )
+                self._notify(
+                    "institution_approved", "physician", deadline=_china_date(self._deadline)
+                )
+            elif decision.decision == Decision.return_:
+                await self._transition(Sx.returned, "institution_returned", actor, comment)
+                self._notify("returned", "physician", comment=comment)
+            else:
+                await self._transition(Sx.rejected, "institution_rejected", actor, comment)
+                self._notify("institution_rejected", "physician", comment=comment)
+            return self._result()
+
+    @institution_decision.validator
+    def _validate_institution_decision(self, decision: InstitutionDecision) -> None:
+        self._check_institution(decision.actor)
+        self._check_state(Sx.awaiting_institution)
+        self._check_reason(decision.decision, decision.comment)
+
+    # --- commission ----------------------------------------------------------------------------
+
+    @workflow.update
+    async def paper_check(self, check: PaperCheck) -> DecisionResult:
+        with self._taking_step():
+            if not check.documents_complete:
+                await self._record("documents_incomplete", check.actor, check.comment)
+                self._notify("documents_incomplete", "physician", comment=check.comment)
+                return self._result()
+            await self._transition(
+                Sx.under_review, "documents_accepted", check.actor, check.comment
+            )
+            self._notify(
+                "documents_accepted",
+                "physician",
+                "institution",
+                deadline=_china_date(self._deadline),
+            )
+            return self._result()
+
+    @paper_check.validator
+    def _validate_paper_check(self, check: PaperCheck) -> None:
+        self._check_commission(check.actor)
+        self._check_state(Sx.awaiting_documents)
+        if not check.documents_complete and not (check.comment or "").strip():
+            raise _refuse("comment_required")
+
+    @workflow.update
+    async def commission_decision(self, decision: CommissionDecision) -> DecisionResult:
+        with self._taking_step():
+            actor, comment = decision.actor, decision.comment
+            if decision.decision == Decision.return_:
+                await self._transition(Sx.returned, "commission_returned", actor, comment)
+                self._notify("returned", "physician", comment=comment)
+            elif decision.decision == Decision.reject:
+                await self._transition(Sx.rejected, "commission_rejected", actor, comment)
+                self._notify("rejected", "physician", "institution", comment=comment)
+            else:
+                await self._complete(actor, comment)
+            return self._result()
+
+    @commission_decision.validator
+    def _validate_commission_decision(self, decision: CommissionDecision) -> None:
+        self._check_commission(decision.actor)
+        self._check_state(Sx.under_review)
+        self._check_reason(decision.decision, decision.comment)
+
+    async def _complete(self, actor: Actor, comment: str | None) -> None:
+        """Approve: check the rules again and change the registry, exactly once."""
+        self._completing = True
+        today = workflow.now().astimezone(CHINA_TIME).date()
+        completion = await self._run(
+            ApplicationActivities.complete_application, self._start.application_no, today
+        )
+        self._completing = False
+        if completion.completed:
+            self._certificate_no = completion.certificate_no
+            await self._transition(Sx.completed, "completed", actor, comment)
+            self._notify(
+                "completed",
+                "physician",
+                "institution",
+                "old_institution",
+                certificate_no=self._certificate_no or "—",
+            )
+        else:
+            reason = f"rule:{completion.refusal_code}"
+            await self._transition(Sx.rejected, "refused_at_completion", actor, reason)
+            self._notify("rejected", "physician", "institution", comment=reason)
+
+    # --- applicant -----------------------------------------------------------------------------
+
+    @workflow.update
+    async def withdraw(self, withdrawal: Withdrawal) -> DecisionResult:
+        with self._taking_step():
+            reached_commission = self._state in (Sx.awaiting_documents, Sx.under_review)
+            await self._transition(Sx.withdrawn, "withdrawn", withdrawal.actor)
+            audiences = ["institution", "commission"] if reached_commission else ["institution"]
+            self._notify("withdrawn", *audiences)
+            return self._result()
+
+    @withdraw.validator
+    def _validate_withdraw(self, withdrawal: Withdrawal) -> None:
+        self._check_applicant(withdrawal.actor)
+        if self._completing:
+            raise _refuse("completion_in_progress")
+        self._check_state(*(s for s in ApplicationState if s not in TERMINAL))
+
+    @workflow.update
+    async def resubmit(self, resubmission: Resubmission) -> DecisionResult:
+        with self._taking_step():
+            await self._transition(
+                Sx.awaiting_institution, "resubmitted", resubmission.actor, resubmission.comment
+            )
+            self._notify("resubmitted", "institution")
+            return self._result()
+
+    @resubmit.validator
+    def _validate_resubmit(self, resubmission: Resubmission) -> None:
+        self._check_applicant(resubmission.actor)
+        self._check_state(Sx.returned)
