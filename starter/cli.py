@@ -130,12 +130,38 @@ def import_qualifications(
     """Import qualification records from a CSV file.
 
     Columns: name,id_number,certificate_no,level,category,issued_on.
-
     Bad rows are reported with their line numbers; good rows are kept. Running it again adds
     nothing twice. Physicians waiting for these records are told at once.
     """
     from starter.imports import import_qualification_file
 
+    report, signalled = _import(
+        lambda progress: import_qualification_file(file, get_settings(), progress)
+    )
+    _summarize(report, f"; {signalled} waiting physicians notified")
+
+
+@app.command("import-legacy-sites")
+def import_legacy_sites(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+) -> None:
+    """Import legacy multi-site records (多地点执业) from a CSV file.
+
+    Columns: name,id_number,institution_code,registered_on. Physicians can then list and cancel
+    them; none can be added online. Running it again adds nothing twice.
+    """
+    from registry.db import session_scope
+    from registry.legacy import import_file
+
+    async def run(progress):
+        async with session_scope(get_settings().database_url) as session:
+            return await import_file(session, file, progress)
+
+    _summarize(_import(run), "")
+
+
+def _import(run):
+    """Run an import under a progress bar; a file that cannot be read exits with status 1."""
     with Progress(
         TextColumn("importing"),
         BarColumn(),
@@ -145,19 +171,21 @@ def import_qualifications(
     ) as bar:
         task = bar.add_task("rows", total=None)
         try:
-            report, signalled = asyncio.run(
-                import_qualification_file(file, get_settings(), lambda n: bar.advance(task, n))
-            )
+            return asyncio.run(run(lambda n: bar.advance(task, n)))
         except ValueError as error:
             console.print(f"[red]{error}[/]")
             raise typer.Exit(1) from None
+
+
+def _summarize(report, extra: str) -> None:
+    """Bad rows with their line numbers, then the counts; exit status 2 if any row was bad."""
     for line, reason in report.bad[:50]:
         console.print(f"[yellow]line {line}[/]: {reason}")
     if len(report.bad) > 50:
         console.print(f"… and {len(report.bad) - 50} more bad rows")
     console.print(
         f"{report.rows} rows: {report.inserted} imported, {report.already_present} already "
-        f"present, {len(report.bad)} bad; {signalled} waiting physicians notified"
+        f"present, {len(report.bad)} bad{extra}"
     )
     if report.bad:
         raise typer.Exit(2)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from registry.db import get_sessionmaker
-from registry.models import Account, Qualification
+from registry.models import Account, LegacySite, Qualification
 from registry.passwords import verify_password
 
 HEADER = "name,id_number,certificate_no,level,category,issued_on\n"
@@ -123,3 +123,23 @@ async def test_create_user(cli, settings):
         "create-user", "--role", "operator", "--username", "operator2", "--password", "weak"
     )
     assert result.exit_code == 1 and "password_weak" in result.output
+
+
+async def test_import_legacy_sites(cli, settings, faker, tmp_path):
+    good = [
+        f"{faker.name()},{faker.ssn()},H4301020001,2015-06-01",
+        f"{faker.name()},{faker.ssn()},H3301020001,2016-03-15",
+    ]
+    bad = [f"{faker.name()},{faker.ssn()},NOPE,2015-06-01"]  # line 4: unknown institution
+    path = tmp_path / "legacy.csv"
+    path.write_text(
+        "name,id_number,institution_code,registered_on\n" + "\n".join(good + bad), encoding="utf-8"
+    )
+
+    result = cli("import-legacy-sites", str(path))
+    assert result.exit_code == 2, result.output
+    assert "line 4" in result.output and "unknown institution 'NOPE'" in result.output
+    assert "3 rows: 2 imported, 0 already present, 1 bad" in result.output
+    again = cli("import-legacy-sites", str(path))
+    assert "3 rows: 0 imported, 2 already present, 1 bad" in again.output
+    assert await count(settings, LegacySite) == 2
