@@ -116,6 +116,131 @@ CATALOG: dict[str, tuple[int, str, str]] = {
         "激活流程仍在进行中，无需重新开始。",
         "The activation is still in progress; there is nothing to restart.",
     ),
+    # --- applications ---
+    "account_not_active": (403, "账户尚未激活，请先完成激活。", "Activate your account first."),
+    "application_type_unknown": (
+        422,
+        "不支持的业务类型：{type}",
+        "Unknown application type: {type}",
+    ),
+    "offline_only": (
+        422,
+        "“{name_zh}”不能在线办理：{where_zh}",
+        "'{name_en}' cannot be filed online: {where_en}",
+    ),
+    "application_open": (
+        409,
+        "该注册已有一件办理中的业务申请（{application_no}），请办结或撤回后再提交。",
+        "An application on this registration is still open ({application_no}); "
+        "finish or withdraw it first.",
+    ),
+    "application_not_found": (404, "未找到该业务申请。", "No such application."),
+    "wrong_commission": (
+        403,
+        "该申请不由您所在的卫生健康委审批。",
+        "This application is not decided by your commission.",
+    ),
+    "not_applicant": (403, "仅申请人本人可进行此操作。", "Only the applicant can do this."),
+    "comment_required": (
+        422,
+        "请填写理由（不予注册须书面说明理由）。",
+        "Give the reason (a refusal must be explained in writing).",
+    ),
+    "completion_in_progress": (
+        409,
+        "正在办结，不能撤回。",
+        "The application is being completed and can no longer be withdrawn.",
+    ),
+    "category_invalid": (
+        422,
+        "执业类别不正确：{category}",
+        "Unknown practice category: {category}",
+    ),
+    "level_invalid": (
+        422,
+        "医师级别须为执业医师或执业助理医师。",
+        "Level must be physician or assistant.",
+    ),
+    "scope_required": (422, "请选择执业范围。", "Choose a practice scope."),
+    "scope_not_in_category": (
+        422,
+        "执业范围“{scope}”不属于该执业类别。",
+        "The scope '{scope}' does not belong to category {category}.",
+    ),
+    "qualification_missing": (
+        422,
+        "未查到您在该类别（{category}）的医师资格。",
+        "You hold no qualification in this category ({category}).",
+    ),
+    "category_not_qualified": (
+        422,
+        "您的医师资格不包含该执业类别（{category}）。",
+        "Your qualification does not cover category {category}.",
+    ),
+    "already_registered_in_location": (
+        409,
+        "您在该执业地点（{location_code}）已有有效注册；一个执业地点只能有一个主要执业机构。",
+        "You already hold a registration at this location ({location_code}); a location has "
+        "exactly one primary institution.",
+    ),
+    "assistant_single_location": (
+        409,
+        "执业助理医师只能注册一个执业地点。",
+        "An assistant physician registers exactly one practice location.",
+    ),
+    "registration_not_found": (
+        404,
+        "未找到您的有效执业注册。",
+        "No active registration of yours was found.",
+    ),
+    "not_assistant_registration": (
+        422,
+        "该注册不是执业助理医师注册。",
+        "This is not an assistant physician registration.",
+    ),
+    "upgrade_needs_physician_qualification": (
+        422,
+        "升级须具有同类别的执业医师资格。",
+        "Upgrading needs a physician-level qualification of the same category.",
+    ),
+    "military_certificate_required": (
+        422,
+        "请填写军队医师执业证书编号。",
+        "The military practising certificate number is required.",
+    ),
+    "military_unit_required": (422, "请填写调入的军队单位。", "Name the military unit."),
+    "no_change_requested": (
+        422,
+        "请至少变更执业地点、执业范围、执业类别或主要执业机构中的一项。",
+        "Change at least one of location, scope, category or primary institution.",
+    ),
+    "cancellation_ground_invalid": (
+        422,
+        "注销情形须为1–10之一。",
+        "The cancellation ground must be one of 1–10.",
+    ),
+    "filing_other_province": (
+        422,
+        "备案机构须与执业地点在同一省份。",
+        "The further institution must be in the province of the registration.",
+    ),
+    "filing_at_primary": (
+        422,
+        "不能在主要执业机构备案。",
+        "A filing cannot be at the primary institution.",
+    ),
+    "filing_exists": (409, "已在该机构备案。", "There is already a filing at this institution."),
+    "filing_dates": (
+        422,
+        "备案结束日期不能早于开始日期。",
+        "The end date is before the start date.",
+    ),
+    "filing_not_found": (404, "未找到该有效备案。", "No such active filing."),
+    "legacy_site_not_found": (
+        404,
+        "未找到该多地点执业记录。",
+        "No such legacy multi-site record.",
+    ),
 }
 
 # Stable codes for the ``reason`` parameter, rendered in the caller's language.
