@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint setup clean
+.PHONY: run test test-sqlite lint setup clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11+)"; exit 1; }
@@ -17,9 +17,15 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(BIN)/ereg dev
 
+# The whole suite on SQLite, then again on PostgreSQL (127.0.0.1:5432, user postgres, db test).
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q
+	$(BIN)/ruff format --check .
+	EREG_TEST_DATABASE=sqlite $(BIN)/pytest -q
+	EREG_TEST_DATABASE=postgresql $(BIN)/pytest -q
+
+test-sqlite: $(STAMP)
+	EREG_TEST_DATABASE=sqlite $(BIN)/pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

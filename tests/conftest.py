@@ -1,7 +1,14 @@
-"""Fixtures shared by every test layer: settings, a migrated and seeded database, ports."""
+"""Fixtures shared by every test layer: settings, a migrated and seeded database, ports.
+
+``EREG_TEST_DATABASE=postgresql`` runs the suite on PostgreSQL (``EREG_TEST_POSTGRES_URL``,
+default the local server's ``test`` database): each test then gets a database of its own,
+created for it and dropped afterwards. The default is SQLite in the test's temporary folder.
+"""
 
 import asyncio
+import os
 import socket
+import uuid
 from pathlib import Path
 
 import pytest
@@ -19,10 +26,41 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def make_settings(data_dir: Path, **overrides) -> Settings:
+ON_POSTGRES = os.environ.get("EREG_TEST_DATABASE", "sqlite") == "postgresql"
+POSTGRES_URL = os.environ.get(
+    "EREG_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+
+
+async def _postgres(statement: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(POSTGRES_URL.replace("+asyncpg", ""))
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+async def new_database_url(data_dir: Path) -> str:
+    """A fresh, empty database: a SQLite file, or a PostgreSQL database of its own."""
+    if not ON_POSTGRES:
+        return f"sqlite+aiosqlite:///{data_dir / 'ereg.db'}"
+    name = f"ereg_test_{uuid.uuid4().hex[:12]}"
+    await _postgres(f'CREATE DATABASE "{name}"')
+    return POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+async def drop_database(url: str) -> None:
+    await get_engine(url).dispose()
+    if url.startswith("postgresql"):
+        await _postgres(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+def make_settings(data_dir: Path, database_url: str, **overrides) -> Settings:
     values = {
         "data_dir": data_dir,
-        "database_url": f"sqlite+aiosqlite:///{data_dir / 'ereg.db'}",
+        "database_url": database_url,
         "dev_mode": True,
         "smtp_port": free_port(),
         "jwt_secret": "test-jwt-secret-" + "x" * 32,
@@ -43,10 +81,10 @@ async def prepared_database(settings: Settings) -> Settings:
 
 @pytest_asyncio.fixture
 async def settings(tmp_path: Path) -> Settings:
-    """A fresh, migrated and seeded SQLite database for one test."""
-    prepared = await prepared_database(make_settings(tmp_path))
-    yield prepared
-    await get_engine(prepared.database_url).dispose()
+    """A fresh, migrated and seeded database for one test."""
+    url = await new_database_url(tmp_path)
+    yield await prepared_database(make_settings(tmp_path, url))
+    await drop_database(url)
 
 
 @pytest.fixture

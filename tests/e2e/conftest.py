@@ -17,12 +17,17 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from registry.db import get_engine
 from registry.settings import Settings
 from starter import mailsink
 from starter.api.main import create_app
 from starter.dev import temporal_cli
-from tests.conftest import free_port, make_settings, prepared_database
+from tests.conftest import (
+    drop_database,
+    free_port,
+    make_settings,
+    new_database_url,
+    prepared_database,
+)
 from worker import build_worker
 from workflows import search_attributes
 
@@ -72,9 +77,11 @@ async def temporal_dev_server():
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def stack(tmp_path_factory, temporal_dev_server) -> Stack:
     client = temporal_dev_server.client
+    data_dir = Path(tmp_path_factory.mktemp("e2e"))
     settings = await prepared_database(
         make_settings(
-            Path(tmp_path_factory.mktemp("e2e")),
+            data_dir,
+            await new_database_url(data_dir),
             temporal_address=client.service_client.config.target_host,
         )
     )
@@ -99,4 +106,4 @@ async def stack(tmp_path_factory, temporal_dev_server) -> Stack:
         await serving
     sink.close()
     await sink.wait_closed()
-    await get_engine(settings.database_url).dispose()
+    await drop_database(settings.database_url)

@@ -1,6 +1,7 @@
 """``ereg dev`` (what ``make run`` runs): one command starts everything, Ctrl-C stops everything,
 and a second start resumes with the data and the running workflows intact."""
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -10,7 +11,7 @@ import time
 import httpx
 
 from registry.seed import DEMO_PASSWORD, DEMO_PHYSICIANS
-from tests.conftest import free_port
+from tests.conftest import drop_database, free_port, new_database_url
 
 
 def start_dev(env: dict) -> subprocess.Popen:
@@ -51,8 +52,10 @@ def children_alive(data_dir) -> list[str]:
 
 def test_dev_runs_stops_cleanly_and_resumes(tmp_path):
     ports = {name: free_port() for name in ("temporal", "ui", "api", "smtp")}
+    database_url = asyncio.run(new_database_url(tmp_path))
     env = os.environ | {
         "EREG_DATA_DIR": str(tmp_path / "data"),
+        "EREG_DATABASE_URL": database_url,
         "EREG_TEMPORAL_ADDRESS": f"127.0.0.1:{ports['temporal']}",
         "EREG_TEMPORAL_UI_PORT": str(ports["ui"]),
         "EREG_API_PORT": str(ports["api"]),
@@ -100,4 +103,5 @@ def test_dev_runs_stops_cleanly_and_resumes(tmp_path):
         assert sent.status_code == 200, "the workflow started before the restart still runs"
     finally:
         stop(second)
+        asyncio.run(drop_database(database_url))
     assert children_alive(tmp_path / "data") == []
