@@ -65,7 +65,7 @@ def mail_sink() -> None:
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = "head") -> None:
+def db_upgrade(revision: str = "heads") -> None:
     """Apply migrations up to REVISION (idempotent)."""
     from registry.migrations import upgrade
 

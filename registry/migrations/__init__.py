@@ -15,6 +15,6 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
+def upgrade(database_url: str, revision: str = "heads") -> None:
     """Bring the database to ``revision``; a no-op when it is there already."""
     command.upgrade(alembic_config(database_url), revision)
