@@ -5,7 +5,7 @@ raises :class:`DomainError`, and the API renders it in the caller's language.
 """
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 # code: (status, zh, en). Messages may use str.format fields from DomainError.params.
 CATALOG: dict[str, tuple[int, str, str]] = {
@@ -125,8 +125,8 @@ CATALOG: dict[str, tuple[int, str, str]] = {
     ),
     "offline_only": (
         422,
-        "“{name_zh}”不能在线办理：{where_zh}",
-        "'{name_en}' cannot be filed online: {where_en}",
+        "“{business}”不能在线办理：{where}",
+        "'{business}' cannot be filed online: {where}",
     ),
     "application_open": (
         409,
@@ -164,7 +164,7 @@ CATALOG: dict[str, tuple[int, str, str]] = {
     "scope_required": (422, "请选择执业范围。", "Choose a practice scope."),
     "scope_not_in_category": (
         422,
-        "执业范围“{scope}”不属于该执业类别。",
+        "执业范围“{scope}”不属于该执业类别（{category}）。",
         "The scope '{scope}' does not belong to category {category}.",
     ),
     "qualification_missing": (
@@ -253,6 +253,13 @@ REASONS: dict[str, tuple[str, str]] = {
 }
 
 
+class Localized(NamedTuple):
+    """A parameter value that reads differently in Chinese and English."""
+
+    zh: str
+    en: str
+
+
 @dataclass
 class DomainError(Exception):
     """A rule the caller broke; rendered as ``{"code", "message", **params}``."""
@@ -269,10 +276,17 @@ class DomainError(Exception):
     def status(self) -> int:
         return CATALOG[self.code][0]
 
+    def params_in(self, lang: str) -> dict[str, Any]:
+        """The parameters as the caller reads them: ``Localized`` values in their language."""
+        return {
+            key: value[lang == "en"] if isinstance(value, Localized) else value
+            for key, value in self.params.items()
+        }
+
     def message(self, lang: str = "zh") -> str:
         _, zh, en = CATALOG[self.code]
         english = lang == "en"
-        params = dict(self.params)
+        params = self.params_in(lang)
         if params.get("reason") in REASONS:
             params["reason"] = REASONS[params["reason"]][english]
         try:

@@ -4,9 +4,12 @@ Secrets that a dev machine should not have to invent (JWT signing key, code-dige
 generated once under the data directory, so that a second ``make run`` keeps logins and codes.
 """
 
+import base64
+import json
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,9 +26,25 @@ class Settings(BaseSettings):
     temporal_namespace: str = "default"
     temporal_ui_port: int = 8233
     task_queue: str = "ereg"
+    # A cluster with mTLS, or Temporal Cloud (an API key implies TLS): see starter/temporal.py.
+    temporal_tls: bool = False
+    temporal_tls_cert: Path | None = None
+    temporal_tls_key: Path | None = None
+    temporal_tls_ca: Path | None = None
+    temporal_tls_server_name: str = ""
+    temporal_api_key: str = ""
+
+    # Worker sizing; the SDK's defaults. Its Prometheus endpoint (host:port) is off when empty.
+    worker_max_concurrent_activities: int = 100
+    worker_max_concurrent_workflow_tasks: int = 100
+    worker_max_cached_workflows: int = 1000
+    worker_graceful_shutdown_seconds: float = 10
+    worker_metrics_address: str = ""
+    log_format: Literal["text", "json"] = "text"
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    cors_origins: list[str] = ["http://127.0.0.1:8233", "http://localhost:8233"]
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
@@ -35,6 +54,8 @@ class Settings(BaseSettings):
     jwt_secret: str = ""
     code_secret: str = ""
     access_token_minutes: int = 60
+    payload_keys: str = Field("", description='{"active": id, "keys": {id: base64 32 bytes}}')
+    payload_key_file: Path | None = None
 
     def model_post_init(self, _context: object) -> None:
         if not self.database_url:
@@ -43,14 +64,28 @@ class Settings(BaseSettings):
             self.jwt_secret = self._dev_secret("jwt.secret")
         if not self.code_secret:
             self.code_secret = self._dev_secret("code.secret")
+        if not self.payload_keys and self.payload_key_file is None:
+            self.payload_key_file = self.data_dir / "payload-keys.json"
+            if self.dev_mode and not self.payload_key_file.exists():
+                self._write_secret(self.payload_key_file, _new_keyring())
 
     def _dev_secret(self, name: str) -> str:
         path = self.data_dir / name
         if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_hex(32))
-            path.chmod(0o600)
+            self._write_secret(path, secrets.token_hex(32))
         return path.read_text().strip()
+
+    @staticmethod
+    def _write_secret(path: Path, text: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        path.chmod(0o600)
+
+
+def _new_keyring() -> str:
+    """A payload keyring with one fresh AES-256 key (see ``starter.codec``)."""
+    key = base64.b64encode(secrets.token_bytes(32)).decode()
+    return json.dumps({"active": "k1", "keys": {"k1": key}})
 
 
 @lru_cache

@@ -1,6 +1,7 @@
 """The local SMTP sink: keeps every message it receives, for the dev 'inbox'."""
 
 import asyncio
+import logging
 from email import message_from_bytes, policy
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -34,6 +35,8 @@ class StoringHandler:
 
 async def serve(database_url: str, host: str, port: int) -> asyncio.Server:
     """Start the sink on the running loop (real SMTP on ``host:port``)."""
+    # aiosmtpd logs every envelope (recipient addresses) at INFO: keep addresses out of logs.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     handler = StoringHandler(database_url)
     loop = asyncio.get_running_loop()
     return await loop.create_server(

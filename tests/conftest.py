@@ -6,6 +6,8 @@ created for it and dropped afterwards. The default is SQLite in the test's tempo
 """
 
 import asyncio
+import base64
+import json
 import os
 import socket
 import uuid
@@ -26,6 +28,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# One payload key for the whole run, as a deployment would configure it.
+TEST_KEYRING = json.dumps(
+    {"active": "test1", "keys": {"test1": base64.b64encode(os.urandom(32)).decode()}}
+)
 ON_POSTGRES = os.environ.get("EREG_TEST_DATABASE", "sqlite") == "postgresql"
 POSTGRES_URL = os.environ.get(
     "EREG_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -66,6 +72,7 @@ def make_settings(data_dir: Path, database_url: str, **overrides) -> Settings:
         "jwt_secret": "test-jwt-secret-" + "x" * 32,
         "code_secret": "test-code-secret-" + "y" * 32,
         "task_queue": "ereg-test",
+        "payload_keys": TEST_KEYRING,
     }
     values.update(overrides)
     return Settings(**values)

@@ -33,7 +33,8 @@ def language(request: Request) -> str:
 
 
 def render(request: Request, error: DomainError) -> JSONResponse:
-    body = {"code": error.code, "message": error.message(language(request)), **error.params}
+    lang = language(request)
+    body = {"code": error.code, "message": error.message(lang), **error.params_in(lang)}
     headers = {}
     if "retry_after" in error.params:
         headers["Retry-After"] = str(error.params["retry_after"])

@@ -5,14 +5,25 @@ import time
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from temporalio.client import Client
 
 from registry.settings import Settings, get_settings
 from starter.api import errors
-from starter.api.routes import applications, auth, dev, institution, institutions, me
-from starter.temporal import connect
+from starter.api.routes import applications, auth, codec, dev, institution, institutions, me, ops
+from starter.codec import EncryptionCodec
+from starter.temporal import connect, keyring
 
 log = logging.getLogger("ereg.api")
+
+# JSON only, never framed, never cached (responses may carry personal data).
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "Strict-Transport-Security": "max-age=31536000",
+}
 
 
 def create_app(settings: Settings | None = None, temporal: Client | None = None) -> FastAPI:
@@ -32,22 +43,33 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
         '`{"code", "message"}`; messages are Chinese unless `Accept-Language` prefers English.',
     )
     app.state.settings = settings
+    app.state.codec = EncryptionCodec(keyring(settings))
     errors.install(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "PUT", "PATCH"],
+        allow_headers=["Authorization", "Content-Type", "Accept-Language", "X-Namespace"],
+    )
 
     api = APIRouter(prefix="/api/v1")
     for module in (auth, institutions, me, institution, applications, dev):
         api.include_router(module.router)
     app.include_router(api)
-
-    @app.get("/healthz", tags=["ops"])
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    app.include_router(codec.router)
+    app.include_router(ops.router)
+    ops.install_metrics(app)
 
     @app.middleware("http")
     async def access_log(request: Request, call_next):
         # Path only: query strings may carry phones or emails.
         started = time.perf_counter()
         response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        if not request.url.path.startswith(("/docs", "/redoc")):
+            response.headers["Content-Security-Policy"] = (
+                "default-src 'none'; frame-ancestors 'none'"
+            )
         log.info(
             "%s %s %d %.1fms",
             request.method,

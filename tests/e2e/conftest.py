@@ -6,22 +6,25 @@ API served by uvicorn and called over HTTP.
 """
 
 import asyncio
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
 import pytest_asyncio
 import uvicorn
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from registry.settings import Settings
 from starter import mailsink
 from starter.api.main import create_app
+from starter.codec import Keyring, data_converter
 from starter.dev import temporal_cli
 from tests.conftest import (
+    TEST_KEYRING,
     drop_database,
     free_port,
     make_settings,
@@ -60,11 +63,37 @@ class Stack:
         raise AssertionError(f"no message reached {to}")
 
 
+class LogRecorder(logging.Handler):
+    """Keeps every formatted log line of the run (at INFO, the level the services run at), to
+    be scanned for personal data."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name.startswith("httpx"):
+            return  # the tests' own HTTP client, not the service
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def recorded_logs():
+    recorder = LogRecorder()
+    root = logging.getLogger()
+    root.addHandler(recorder)
+    previous = root.level
+    root.setLevel(logging.INFO)
+    yield recorder
+    root.removeHandler(recorder)
+    root.setLevel(previous)
+
+
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def temporal_dev_server():
     async with await WorkflowEnvironment.start_local(
         dev_server_existing_path=temporal_cli(),
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(Keyring.parse(TEST_KEYRING)),
         search_attributes=search_attributes.ALL,
         dev_server_extra_args=[
             "--dynamic-config-value",

@@ -23,7 +23,7 @@ from registry.application_types import (
     Resubmission,
     Withdrawal,
 )
-from registry.errors import DomainError
+from registry.errors import DomainError, Localized
 from registry.models import Account, Application, ApplicationEvent
 from starter import applications
 from starter.api.deps import (
@@ -84,10 +84,9 @@ def _parse(body: dict[str, Any]) -> tuple[ApplicationType, Any]:
     fields = dict(body)
     code = str(fields.pop("type", ""))
     if code in OFFLINE_ONLY:
-        (zh, en), (where_zh, where_en) = OFFLINE_ONLY[code], OFFLINE_WHERE
         raise DomainError(
             "offline_only",
-            {"name_zh": zh, "name_en": en, "where_zh": where_zh, "where_en": where_en},
+            {"business": Localized(*OFFLINE_ONLY[code]), "where": Localized(*OFFLINE_WHERE)},
         )
     try:
         type_ = ApplicationType(code)

@@ -1,0 +1,54 @@
+"""The Temporal remote codec endpoint: the Web UI decodes payloads here.
+
+Protocol: ``POST /codec/decode`` (and ``/encode``) with ``{"payloads": [...]}`` in protobuf JSON,
+answered in the same shape. Outside dev mode only an operator's bearer token is accepted; in dev
+mode the API listens on loopback and the UI of ``ereg dev`` calls it without one.
+"""
+
+from typing import Annotated
+
+from cryptography.exceptions import InvalidTag
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from google.protobuf import json_format
+from google.protobuf.message import DecodeError
+from temporalio.api.common.v1 import Payloads
+
+from registry.errors import DomainError
+from starter.api.deps import SessionDep, SettingsDep, current_account, oauth2
+
+router = APIRouter(prefix="/codec", tags=["ops"])
+
+
+async def codec_caller(
+    settings: SettingsDep, session: SessionDep, token: Annotated[str | None, Depends(oauth2)]
+) -> None:
+    if settings.dev_mode:
+        return
+    if (await current_account(settings, session, token)).role != "operator":
+        raise DomainError("forbidden")
+
+
+async def _payloads(request: Request) -> Payloads:
+    try:
+        return json_format.ParseDict(await request.json(), Payloads())
+    except (ValueError, json_format.ParseError, DecodeError):
+        raise DomainError("invalid_request", {"detail": "payloads"}) from None
+
+
+def _answer(payloads) -> JSONResponse:
+    return JSONResponse(json_format.MessageToDict(Payloads(payloads=payloads)))
+
+
+@router.post("/decode", dependencies=[Depends(codec_caller)])
+async def decode(request: Request) -> JSONResponse:
+    try:
+        decoded = await request.app.state.codec.decode((await _payloads(request)).payloads)
+    except (ValueError, InvalidTag):
+        raise DomainError("invalid_request", {"detail": "payload key"}) from None
+    return _answer(decoded)
+
+
+@router.post("/encode", dependencies=[Depends(codec_caller)])
+async def encode(request: Request) -> JSONResponse:
+    return _answer(await request.app.state.codec.encode((await _payloads(request)).payloads))
