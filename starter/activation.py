@@ -1,13 +1,19 @@
 """Starting and steering activation workflows; shared by the API and the CLI."""
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from registry.activation import ActivationStart, ActivationState, ActivationStatus
+from registry.activation import (
+    MAX_WRONG_CODES,
+    ActivationStart,
+    ActivationState,
+    ActivationStatus,
+)
 from registry.errors import DomainError
 from registry.settings import Settings
 from starter.temporal import activation_workflow_id, execute_update
@@ -66,11 +72,27 @@ async def update(client: Client, account_id: int, method, argument):
 async def status(client: Client, account_id: int) -> ActivationStatus | None:
     """The live status from the workflow; None when no activation ran for this account."""
     try:
-        return await handle(client, account_id).query(ActivationWorkflow.status)
+        answer = await handle(client, account_id).query(ActivationWorkflow.status)
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
             return None
         raise
+    return as_of(answer, datetime.now(UTC))
+
+
+def as_of(status: ActivationStatus, now: datetime) -> ActivationStatus:
+    """A query answers as of the workflow's last step: codes may have expired and a lock ended
+    since. Bring the answer to the caller's clock."""
+    locked = status.locked_until is not None and status.locked_until > now
+    return status.model_copy(
+        update={
+            "pending_codes": [code for code in status.pending_codes if code.expires_at > now],
+            "locked_until": status.locked_until if locked else None,
+            "attempts_left": status.attempts_left
+            if locked or status.locked_until is None
+            else MAX_WRONG_CODES,
+        }
+    )
 
 
 async def signal_all(client: Client, account_ids: Iterable[int], signal, argument=None) -> int:

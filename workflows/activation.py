@@ -87,6 +87,7 @@ class ActivationWorkflow:
     def __init__(self) -> None:
         self._account_id = 0
         self._state = ActivationState.awaiting_qualification
+        self._recorded: ActivationState | None = None  # the state last written to the database
         self._institution_code: str | None = None
         self._province_code: str | None = None
         self._auto_activate = False
@@ -115,6 +116,7 @@ class ActivationWorkflow:
             return await self._finish(ActivationState.expired, Notice.expired)
         if not self._auto_activate:
             self._wrong_codes, self._locked_until = 0, None
+            self._codes.clear()  # an unused code of the other channel is void now
             await self._enter(ActivationState.awaiting_institution)
             if not await self._wait_until(lambda: self._activation_accepted or self._auto_activate):
                 return await self._finish(ActivationState.expired, Notice.expired)
@@ -128,7 +130,7 @@ class ActivationWorkflow:
         self._deadline = give_up_at
         waited = False
         while True:
-            self._qualification_imported = False  # an import signalled while matching counts
+            self._qualification_imported = False  # before matching: a signal meanwhile counts
             match = await workflow.execute_activity_method(
                 ActivationActivities.match_qualification,
                 self._account_id,
@@ -171,13 +173,20 @@ class ActivationWorkflow:
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
         )
+        self._recorded = state
 
     async def _finish(self, state: ActivationState, notice: Notice) -> ActivationOutcome:
-        await workflow.wait_condition(workflow.all_handlers_finished)
         self._codes.clear()
         await self._enter(state)
         await self._notify(notice)
+        await workflow.wait_condition(workflow.all_handlers_finished)
         return ActivationOutcome(state=state)
+
+    async def _recorded_beyond(self, state: ActivationState) -> ActivationState:
+        """Wait until the step after ``state`` is in the database, so that the physician's next
+        request (filing an application, say) already sees it."""
+        await workflow.wait_condition(lambda: self._recorded != state)
+        return self._recorded
 
     async def _notify(self, notice: Notice) -> None:
         await workflow.execute_activity_method(
@@ -286,16 +295,12 @@ class ActivationWorkflow:
         self._check_resend(request.channel.value)
 
     @workflow.update
-    def confirm_verification(self, entry: CodeEntry) -> CodeCheck:
+    async def confirm_verification(self, entry: CodeEntry) -> CodeCheck:
         assert entry.channel is not None
         check = self._try_code(entry.channel.value, entry.digest)
         if check.accepted:
             self._verified_channel = entry.channel
-            check.next_state = (
-                ActivationState.active
-                if self._auto_activate
-                else ActivationState.awaiting_institution
-            )
+            check.next_state = await self._recorded_beyond(ActivationState.awaiting_verification)
         return check
 
     @confirm_verification.validator
@@ -306,11 +311,11 @@ class ActivationWorkflow:
         self._check_entry(entry.channel.value)
 
     @workflow.update
-    def enter_activation_code(self, entry: CodeEntry) -> CodeCheck:
+    async def enter_activation_code(self, entry: CodeEntry) -> CodeCheck:
         check = self._try_code(CodePurpose.activation.value, entry.digest)
         self._activation_accepted = check.accepted
         if check.accepted:
-            check.next_state = ActivationState.active
+            check.next_state = await self._recorded_beyond(ActivationState.awaiting_institution)
         return check
 
     @enter_activation_code.validator

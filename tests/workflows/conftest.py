@@ -2,8 +2,8 @@
 
 The activities are replaced at their unit boundary: the fakes keep the names and signatures of
 ``ActivationActivities``' methods and write down what the physician would have received (states
-recorded, notices, codes) in a per-test :class:`FakeRegistry`. The clock only moves when a test
-says so (``env.sleep``) or waits for the outcome (``handle.result()`` skips to the next timer).
+recorded, notices, codes) in a per-test :class:`FakeRegistry`. The server's clock only moves
+while a test sleeps (``env.sleep``) or waits for the outcome (``handle.result()``).
 """
 
 import asyncio
@@ -164,7 +164,7 @@ class Activation:
         return await self.handle.query(ActivationWorkflow.status)
 
     async def outcome(self) -> ActivationState:
-        """Wait for the workflow to end (skipping time to its next timer); its final state."""
+        """Let the clock run until the workflow ends; the state it ended in."""
         return (await self.handle.result()).state
 
     async def age(self) -> timedelta:
@@ -183,17 +183,34 @@ class Activation:
         described = await self.handle.describe()
         return {pair.key.name: pair.value for pair in described.typed_search_attributes}
 
-    async def last_event_is(self, event_type: EventType.ValueType) -> bool:
-        events = [event async for event in self.handle.fetch_history_events()]
-        return events[-1].event_type == event_type
+    async def events(self) -> list[str]:
+        """The workflow's history as short event names (``TIMER_STARTED``, ...)."""
+        return [
+            EventType.Name(event.event_type).removeprefix("EVENT_TYPE_")
+            async for event in self.handle.fetch_history_events()
+        ]
+
+    async def idle(self) -> bool:
+        """Nothing in flight: every workflow task and activity scheduled so far has finished."""
+        events = await self.events()
+
+        def count(*names: str) -> int:
+            return sum(events.count(name) for name in names)
+
+        return count("WORKFLOW_TASK_SCHEDULED") == count(
+            "WORKFLOW_TASK_COMPLETED", "WORKFLOW_TASK_FAILED", "WORKFLOW_TASK_TIMED_OUT"
+        ) and count("ACTIVITY_TASK_SCHEDULED") == count(
+            "ACTIVITY_TASK_COMPLETED",
+            "ACTIVITY_TASK_FAILED",
+            "ACTIVITY_TASK_TIMED_OUT",
+            "ACTIVITY_TASK_CANCELED",
+        )
 
     async def settles_in(self, state: ActivationState) -> None:
-        """Wait until the workflow is in ``state``, has recorded it and waits on its next timer."""
+        """Wait until the workflow is in ``state`` with nothing in flight: waiting on the user."""
 
         async def settled() -> bool:
-            return (await self.status()).state == state and await self.last_event_is(
-                EventType.EVENT_TYPE_TIMER_STARTED
-            )
+            return (await self.status()).state == state and await self.idle()
 
         await eventually(settled, f"waiting in {state}")
 
@@ -291,7 +308,7 @@ async def start(env: WorkflowEnvironment, registry: FakeRegistry):
     Returns once the workflow waits for the physician (found) or the record (not found). Whatever
     is still running when the test ends is terminated, so no timer fires into a later test.
     """
-    handles: list[WorkflowHandle] = []
+    activations: list[Activation] = []
 
     async def start(match: QualificationMatch) -> Activation:
         registry.match = match
@@ -309,8 +326,8 @@ async def start(env: WorkflowEnvironment, registry: FakeRegistry):
                 ]
             ),
         )
-        handles.append(handle)
         activation = Activation(env, handle, registry, started_at)
+        activations.append(activation)
         await activation.settles_in(
             ActivationState.awaiting_verification
             if match.found
@@ -319,6 +336,10 @@ async def start(env: WorkflowEnvironment, registry: FakeRegistry):
         return activation
 
     yield start
-    for handle in handles:
+    for activation in activations:
+        # Terminated mid-task, a workflow was seen to leave the server's clock locked (a later
+        # env.sleep never returned): let the worker finish what it is doing first.
+        with contextlib.suppress(pytest.fail.Exception):
+            await eventually(activation.idle, "nothing in flight")
         with contextlib.suppress(RPCError):  # already ended
-            await handle.terminate("test over")
+            await activation.handle.terminate("test over")
