@@ -1,0 +1,27 @@
+# One image for every ereg process; the command picks which: `api`, `worker`, `db upgrade`,
+# `seed`, `import-qualifications FILE` (docker-compose.yml runs the first three).
+
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md worker.py ./
+COPY registry registry
+COPY workflows workflows
+COPY activities activities
+COPY starter starter
+# Wheels for ereg and every dependency, so that the final stage needs no compiler or cache.
+RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+
+FROM python:3.11-slim
+ENV PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    EREG_DATA_DIR=/var/lib/ereg
+RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
+    pip install --no-cache-dir --no-index --find-links /wheels ereg \
+    && useradd --system --uid 10001 --home-dir /var/lib/ereg --create-home ereg
+# Stateless: settings and secrets come from the environment, data lives in PostgreSQL.
+USER ereg
+WORKDIR /var/lib/ereg
+# API, worker metrics (EREG_API_PORT, EREG_WORKER_METRICS_ADDRESS in docker-compose.yml).
+EXPOSE 8000 9464
+ENTRYPOINT ["ereg"]
+CMD ["api"]
