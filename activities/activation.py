@@ -2,8 +2,8 @@
 
 from temporalio import activity
 
-from activities.messaging import Mailer, SmsGateway
-from registry import accounts
+from activities.messaging import Deliverer, Mailer, SmsGateway
+from registry import accounts, audit
 from registry.activation import (
     Channel,
     CodeDelivery,
@@ -21,8 +21,7 @@ class ActivationActivities:
     def __init__(self, database_url: str, code_secret: str, sms: SmsGateway, mail: Mailer) -> None:
         self._database_url = database_url
         self._code_secret = code_secret
-        self._sms = sms
-        self._mail = mail
+        self._send = Deliverer(database_url, sms, mail, code_secret)
 
     async def _account(self, account_id: int) -> Account:
         async with session_scope(self._database_url) as session:
@@ -43,9 +42,19 @@ class ActivationActivities:
 
     @activity.defn
     async def record_state(self, change: StateChange) -> None:
+        info = activity.info()
         async with session_scope(self._database_url) as session:
             await accounts.set_activation_state(
                 session, change.account_id, change.state, change.institution_code
+            )
+            await audit.record(
+                session,
+                f"activation_{change.state}",
+                actor_id=None,
+                actor_role="system",
+                physician_id=change.account_id,
+                institution_code=change.institution_code,
+                dedupe_key=f"{info.workflow_run_id}:{info.activity_id}",
             )
 
     @activity.defn
@@ -70,6 +79,6 @@ class ActivationActivities:
         self, account: Account, channels: list[Channel], subject: str, body: str
     ) -> None:
         if Channel.sms in channels and account.phone:
-            await self._sms.send(account.phone, body)
+            await self._send.sms(account.phone, body)
         if Channel.email in channels and account.email:
-            await self._mail.send(account.email, subject, body)
+            await self._send.email(account.email, subject, body)

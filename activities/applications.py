@@ -5,8 +5,8 @@ from datetime import date, datetime, time
 from sqlalchemy import or_, select
 from temporalio import activity
 
-from activities.messaging import Mailer, SmsGateway
-from registry import applications, workdays
+from activities.messaging import Deliverer, Mailer, SmsGateway
+from registry import applications, audit, workdays
 from registry.application_types import (
     TERMINAL,
     TYPE_NAMES,
@@ -22,29 +22,53 @@ from registry.reference import CHINA_TIME
 
 
 class ApplicationActivities:
-    def __init__(self, database_url: str, sms: SmsGateway, mail: Mailer) -> None:
+    def __init__(
+        self, database_url: str, sms: SmsGateway, mail: Mailer, code_secret: str = ""
+    ) -> None:
         self._database_url = database_url
-        self._sms = sms
-        self._mail = mail
+        self._deliver = Deliverer(database_url, sms, mail, code_secret)
 
     @activity.defn
     async def record_transition(self, transition: Transition) -> None:
-        """Mirror the state and add the timeline line; a retry adds nothing twice."""
+        """Mirror the state and add the timeline line; a retry adds nothing twice.
+
+        A retry may also come late, after later steps were recorded (the first record of a
+        submission, say, retried after a worker crash while the institution already decided):
+        it adds its timeline line but leaves the newer state in place.
+        """
         key = f"{transition.application_no}:{transition.sequence}"
         async with session_scope(self._database_url) as session:
-            if await session.scalar(
-                select(ApplicationEvent.id).where(ApplicationEvent.workflow_event == key)
-            ):
+            recorded = list(
+                await session.scalars(
+                    select(ApplicationEvent.workflow_event).where(
+                        ApplicationEvent.application_no == transition.application_no
+                    )
+                )
+            )
+            if key in recorded:
                 return
+            latest = max((int(k.rpartition(":")[2]) for k in recorded), default=0)
             application = await session.scalar(
                 select(Application).where(Application.application_no == transition.application_no)
             )
-            application.state = transition.state
-            application.step_deadline = transition.step_deadline
-            application.overdue = transition.overdue
-            application.updated_at = transition.at
-            if transition.state in TERMINAL:
-                application.open_slot = None
+            if transition.sequence > latest:
+                application.state = transition.state
+                application.step_deadline = transition.step_deadline
+                application.overdue = transition.overdue
+                application.updated_at = transition.at
+                if transition.state in TERMINAL:
+                    application.open_slot = None
+            await audit.record(
+                session,
+                f"application_{transition.action}",
+                actor_id=transition.actor_id,
+                actor_role=transition.actor_role,
+                physician_id=application.account_id,
+                institution_code=application.institution_code,
+                application_no=application.application_no,
+                detail={"state": transition.state, "certificate_no": application.certificate_no},
+                dedupe_key=key,
+            )
             session.add(
                 ApplicationEvent(
                     application_no=transition.application_no,
@@ -88,9 +112,9 @@ class ApplicationActivities:
         )
         for phone, email in recipients:
             if phone:
-                await self._sms.send(phone, body)
+                await self._deliver.sms(phone, body)
             if email:
-                await self._mail.send(email, subject, body)
+                await self._deliver.email(email, subject, body)
 
     @staticmethod
     async def _recipients(session, application: Application, audiences: list[str]):

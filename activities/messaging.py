@@ -2,15 +2,22 @@
 
 SMS go through a gateway interface; the dev gateway records each message in the database, where
 ``GET /api/v1/dev/messages`` reads it. Email always goes over real SMTP: in dev to the local sink.
+Activities send through a :class:`Deliverer`, which sends each message of an activity once
+however often the activity is retried.
 """
 
+import hashlib
+import hmac
 from email.message import EmailMessage
 from typing import Protocol
 
 import aiosmtplib
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from temporalio import activity
 
 from registry.db import session_scope
-from registry.models import DevMessage
+from registry.models import Delivery, DevMessage
 from registry.settings import Settings
 
 
@@ -24,20 +31,26 @@ class DevSmsGateway:
     def __init__(self, database_url: str) -> None:
         self._database_url = database_url
 
-    async def send(self, phone: str, text: str) -> None:
+    async def send(self, phone: str, text: str, *, logged: Delivery | None = None) -> None:
+        """``logged``: the delivery-log row, written in the same transaction as the message."""
         async with session_scope(self._database_url) as session:
             session.add(DevMessage(channel="sms", recipient=phone, body=text))
+            if logged is not None:
+                session.add(logged)
 
 
 class Mailer:
     def __init__(self, host: str, port: int, sender: str) -> None:
         self._host, self._port, self._sender = host, port, sender
+        self.domain = sender.rpartition("@")[2] or "localhost"
 
-    async def send(self, to: str, subject: str, body: str) -> None:
+    async def send(self, to: str, subject: str, body: str, message_id: str | None = None) -> None:
         message = EmailMessage()
         message["From"] = self._sender
         message["To"] = to
         message["Subject"] = subject
+        if message_id:
+            message["Message-ID"] = message_id
         message.set_content(body)
         await aiosmtplib.send(message, hostname=self._host, port=self._port, timeout=20)
 
@@ -50,3 +63,89 @@ def sms_gateway(settings: Settings) -> SmsGateway:
 
 def mailer(settings: Settings) -> Mailer:
     return Mailer(settings.smtp_host, settings.smtp_port, settings.mail_from)
+
+
+class Deliverer:
+    """Sends each message of an activity once, however often the activity runs.
+
+    An activity is retried after a worker crash, a timeout or a failure part-way (the SMS went,
+    the SMTP server was down): without a record it would send again what already went. The log
+    ``deliveries`` has a row per message sent, keyed by the activity (workflow id, run id and
+    activity id, which a retry keeps), the channel and a keyed SHA-256 of the recipient — no
+    phone or email in the log. It is read before sending and written right after; the dev SMS
+    gateway writes the message and its row in one transaction. Between an SMTP server accepting
+    a message and the row being written a crash can still leave one to send again: the retry
+    carries the same Message-ID, by which mailboxes (and the dev sink) keep a single copy.
+
+    Outside an activity (nothing to retry) messages are simply sent.
+    """
+
+    def __init__(self, database_url: str, sms: SmsGateway, mail: Mailer, secret: str = "") -> None:
+        self._database_url = database_url
+        self._sms, self._mail = sms, mail
+        self._secret = secret.encode()
+
+    async def sms(self, phone: str, text: str) -> bool:
+        """Send unless this activity sent it already; whether it was sent now."""
+        key = self._key("sms", phone.strip())
+        if key is None:
+            await self._sms.send(phone, text)
+            return True
+        if await self._sent(key):
+            return False
+        if isinstance(self._sms, DevSmsGateway):
+            try:
+                await self._sms.send(phone, text, logged=Delivery(**key))
+            except IntegrityError:
+                return False  # a concurrent attempt of the same activity sent it
+            return True
+        await self._sms.send(phone, text)
+        await self._log(key)
+        return True
+
+    async def email(self, to: str, subject: str, body: str) -> bool:
+        """Send unless this activity sent it already; whether it was sent now."""
+        key = self._key("email", to.strip().lower())
+        if key is None:
+            await self._mail.send(to, subject, body)
+            return True
+        if await self._sent(key):
+            return False
+        await self._mail.send(to, subject, body, message_id=self._message_id(key))
+        await self._log(key)
+        return True
+
+    def recipient_hash(self, recipient: str) -> str:
+        return hmac.new(self._secret, recipient.encode(), hashlib.sha256).hexdigest()
+
+    def _key(self, channel: str, recipient: str) -> dict[str, str] | None:
+        if not activity.in_activity():
+            return None
+        info = activity.info()
+        return {
+            "workflow_id": info.workflow_id or "",
+            "run_id": info.workflow_run_id or "",
+            "activity_id": info.activity_id,
+            "channel": channel,
+            "recipient_hash": self.recipient_hash(recipient),
+        }
+
+    def _message_id(self, key: dict[str, str]) -> str:
+        token = hashlib.sha256("|".join(key.values()).encode()).hexdigest()[:40]
+        return f"<{token}@{self._mail.domain}>"
+
+    async def _sent(self, key: dict[str, str]) -> bool:
+        async with session_scope(self._database_url) as session:
+            found = await session.scalar(
+                select(Delivery.id).where(
+                    *(getattr(Delivery, column) == value for column, value in key.items())
+                )
+            )
+        return found is not None
+
+    async def _log(self, key: dict[str, str]) -> None:
+        try:
+            async with session_scope(self._database_url) as session:
+                session.add(Delivery(**key))
+        except IntegrityError:
+            pass  # a concurrent attempt of the same activity logged it

@@ -16,6 +16,7 @@ from registry.accounts import get_institution
 from registry.application_types import (
     CANCELLATION_GROUNDS,
     FIELDS,
+    Actor,
     ApplicationState,
     ApplicationType,
     AssistantUpgradeFields,
@@ -68,6 +69,17 @@ class Plan:
 
 
 # --- submission ------------------------------------------------------------------------------
+
+
+def acts_for_applicant(filed_by: Actor, actor: Actor) -> bool:
+    """Who may withdraw or resubmit: the filer; for a cancellation an institution filed (its
+    duty to report grounds), any staff of that institution, not the physician."""
+    if filed_by.role == "institution_staff":
+        return (
+            actor.role == "institution_staff"
+            and actor.institution_code == filed_by.institution_code
+        )
+    return actor.account_id == filed_by.account_id
 
 
 async def plan(
@@ -184,6 +196,11 @@ async def _own_registration(session: AsyncSession, subject: Subject, reg_id: int
     return registration
 
 
+def _location_slot(subject: Subject, location: str) -> str:
+    """A new registration is about the physician's location; every other slot names a record."""
+    return f"location:{subject.account_id}:{location}"
+
+
 def _decided_by(institution: Institution, slot: str, **extra) -> Plan:
     return Plan(
         institution_code=institution.code,
@@ -206,7 +223,7 @@ async def _plan_registration(session, subject, f: RegistrationFields) -> Plan:
     await _check_location_free(session, subject, level, location)
     return _decided_by(
         institution,
-        f"location:{location}",
+        _location_slot(subject, location),
         details={"level": level.value, "location_code": location},
     )
 
@@ -241,7 +258,9 @@ async def _plan_military_transfer_in(session, subject, f: MilitaryTransferInFiel
     _check_scope(_category(f.category), f.scope)
     location = location_of(level, institution)
     await _check_location_free(session, subject, level, location)
-    return _decided_by(institution, f"location:{location}", details={"location_code": location})
+    return _decided_by(
+        institution, _location_slot(subject, location), details={"location_code": location}
+    )
 
 
 async def _plan_transfer_to_military(session, subject, f: TransferToMilitaryFields) -> Plan:

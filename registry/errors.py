@@ -116,6 +116,11 @@ CATALOG: dict[str, tuple[int, str, str]] = {
         "激活流程仍在进行中，无需重新开始。",
         "The activation is still in progress; there is nothing to restart.",
     ),
+    "rate_limited": (
+        429,
+        "操作过于频繁，请{retry_after}秒后再试。",
+        "Too many attempts; try again in {retry_after} s.",
+    ),
     # --- applications ---
     "account_not_active": (403, "账户尚未激活，请先完成激活。", "Activate your account first."),
     "application_type_unknown": (
@@ -240,6 +245,78 @@ CATALOG: dict[str, tuple[int, str, str]] = {
         404,
         "未找到该多地点执业记录。",
         "No such legacy multi-site record.",
+    ),
+    # --- profile: security settings, personal information, photo, department ---
+    "current_password_wrong": (403, "当前密码不正确。", "The current password is wrong."),
+    "reset_code_invalid": (
+        400,
+        "验证码不正确或已失效，请重新获取。",
+        "The code is wrong or no longer valid; request a new one.",
+    ),
+    "password_unchanged": (
+        422,
+        "新密码不能与当前密码相同。",
+        "The new password must differ from the current one.",
+    ),
+    "contact_unchanged": (
+        422,
+        "新的联系方式与当前相同。",
+        "This is already your current contact.",
+    ),
+    "security_one_change": (
+        422,
+        "每次只能修改一项：密码、手机号或安全邮箱。",
+        "Change one thing at a time: password, phone or security email.",
+    ),
+    "profile_change_empty": (
+        422,
+        "请至少填写一项要变更的信息。",
+        "Give at least one item to change.",
+    ),
+    "profile_field_invalid": (422, "{field}填写不正确。", "{field} is not valid."),
+    "review_open": (
+        409,
+        "已有一件待审核的{kind}（{review_id}），请等待医疗机构审核。",
+        "A {kind} is already awaiting review ({review_id}); wait for the institution.",
+    ),
+    "review_not_found": (404, "未找到该审核。", "No such review."),
+    "review_outdated": (
+        409,
+        "医师已上传更新的照片，请查看最新照片后再审核。",
+        "The physician uploaded a newer photo; review the newest one.",
+    ),
+    "photo_too_large": (
+        413,
+        "照片不能超过{max_mb}MB。",
+        "The photo must not exceed {max_mb} MB.",
+    ),
+    "photo_format": (
+        415,
+        "照片须为JPEG或PNG图片（按文件内容识别，而非文件名）。",
+        "The photo must be a JPEG or PNG image (recognised by its content, not its name).",
+    ),
+    "photo_dimensions": (
+        422,
+        "照片须为竖版，且不小于{min_width}×{min_height}像素；当前为{width}×{height}。",
+        "The photo must be portrait and at least {min_width}×{min_height} pixels; "
+        "this one is {width}×{height}.",
+    ),
+    "photo_too_many_pixels": (
+        413,
+        "图片像素过多（上限{max_pixels}像素），请缩小后再上传。",
+        "The image has too many pixels (at most {max_pixels}); scale it down first.",
+    ),
+    "photo_not_found": (404, "没有照片。", "No photo."),
+    "department_not_in_list": (
+        422,
+        "该科室不在您所在医疗机构的科室列表中。",
+        "This department is not in your institution's list.",
+    ),
+    "department_names_invalid": (
+        422,
+        "科室名称须为1–{max_length}个字符且不能重复（最多{max_count}个）。",
+        "Department names must be 1–{max_length} characters, without duplicates "
+        "(at most {max_count}).",
     ),
 }
 

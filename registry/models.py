@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -159,9 +160,9 @@ class Application(Base):
     """A business application (业务申请). The workflow ``application-<no>`` drives it; this row
     mirrors its state for lists and inboxes.
 
-    ``open_slot`` names what the application is about (a registration, a new location) while it
-    is open and is NULL once it is closed: the unique (account, slot) constraint is what refuses
-    a second open application on the same thing, even when two arrive at the same instant.
+    ``open_slot`` names what the application is about (a registration, or a physician's new
+    location) while it is open and is NULL once it is closed: its unique constraint is what
+    refuses a second open application on the same thing, even when two arrive at once.
     """
 
     __tablename__ = "applications"
@@ -183,7 +184,7 @@ class Application(Base):
     open_slot: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    __table_args__ = (UniqueConstraint("account_id", "open_slot", name="uq_applications_open"),)
+    __table_args__ = (UniqueConstraint("open_slot", name="uq_applications_open"),)
 
 
 class ApplicationEvent(Base):
@@ -211,3 +212,175 @@ class DevMessage(Base):
     subject: Mapped[str | None] = mapped_column(String(255))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The email's Message-ID: a resent copy of the same message is stored once per recipient.
+    message_id: Mapped[str | None] = mapped_column(String(255), index=True)
+
+
+class Delivery(Base):
+    """One message sent by an activity: a retried activity skips what it sent already.
+
+    The key is the activity's identity, the channel and a keyed SHA-256 of the recipient, so the
+    log holds no phone or email (``activities.messaging.Deliverer``).
+    """
+
+    __tablename__ = "deliveries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(String(255))
+    run_id: Mapped[str] = mapped_column(String(64))
+    activity_id: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(8))  # sms | email
+    recipient_hash: Mapped[str] = mapped_column(String(64))
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    __table_args__ = (
+        UniqueConstraint(
+            "workflow_id",
+            "run_id",
+            "activity_id",
+            "channel",
+            "recipient_hash",
+            name="uq_deliveries_key",
+        ),
+    )
+
+
+class AuditEvent(Base):
+    """Append-only: who did what to which record, and when (the database refuses changes)."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    action: Mapped[str] = mapped_column(String(48))
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor_role: Mapped[str] = mapped_column(String(32))
+    physician_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    institution_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    application_no: Mapped[str | None] = mapped_column(String(20), index=True)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    dedupe_key: Mapped[str | None] = mapped_column(String(96), unique=True)
+
+
+class RefreshToken(Base):
+    """A refresh token's id; rotated on every use, all revoked if a used one comes back."""
+
+    __tablename__ = "refresh_tokens"
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RateCounter(Base):
+    """Attempts per key in a fixed window, shared by every API process."""
+
+    __tablename__ = "rate_counters"
+    key: Mapped[str] = mapped_column(String(96), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- profile: security codes, personal information, photo, department ------------------------
+
+
+class ContactCode(Base):
+    """A pending one-time code for a new phone or email, or a password reset.
+
+    One row per (account, purpose): a resend replaces the digest and the nonce but keeps the
+    wrong-attempt count, so asking again never buys more tries. Only the digest is stored; the
+    nonce names the delivery from which the sender derives the code (``registry.security``).
+    """
+
+    __tablename__ = "contact_codes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    purpose: Mapped[str] = mapped_column(String(32))  # phone_change | email_change | ...
+    channel: Mapped[str] = mapped_column(String(8))  # sms | email
+    target: Mapped[str | None] = mapped_column(String(254))  # the new phone or email
+    digest: Mapped[str] = mapped_column(String(64))
+    nonce: Mapped[str] = mapped_column(String(32))
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (UniqueConstraint("account_id", "purpose"),)
+
+
+class SecurityEvent(Base):
+    """A change of password, phone or email, kept to tell the old contact about it."""
+
+    __tablename__ = "security_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    event: Mapped[str] = mapped_column(String(32))
+    previous: Mapped[str | None] = mapped_column(String(254))  # the replaced phone or email
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Department(Base):
+    """A department (科室) an institution's staff keep; removed ones are only deactivated."""
+
+    __tablename__ = "departments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    institution_code: Mapped[str] = mapped_column(ForeignKey("institutions.code"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    __table_args__ = (UniqueConstraint("institution_code", "name"),)
+
+
+class PhysicianProfile(Base):
+    """The practice-registration copy of a physician's personal information (never the
+    qualification record): changed only by an approved review, except the department."""
+
+    __tablename__ = "physician_profiles"
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    ethnicity: Mapped[str | None] = mapped_column(String(16))
+    education: Mapped[str | None] = mapped_column(String(16))
+    degree: Mapped[str | None] = mapped_column(String(16))
+    professional_title: Mapped[str | None] = mapped_column(String(16))
+    mailing_address: Mapped[str | None] = mapped_column(String(200))
+    postcode: Mapped[str | None] = mapped_column(String(6))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PhysicianPhoto(Base):
+    """A photo, re-encoded without metadata. Per physician at most one ``approved`` and the
+    newest upload; older uploads are deleted once a newer one is under review."""
+
+    __tablename__ = "physician_photos"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # pending | approved | rejected | expired
+    media_type: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ProfileReview(Base):
+    """A personal-information change or a photo awaiting the institution. The workflow
+    ``profile-review-<id>`` drives it; this row mirrors its state for inboxes.
+
+    ``open_slot`` is the kind while the review is open and NULL once closed: the unique
+    (account, slot) constraint refuses a second open review of the same kind.
+    """
+
+    __tablename__ = "profile_reviews"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # personal_info | photo
+    institution_code: Mapped[str] = mapped_column(ForeignKey("institutions.code"), index=True)
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    photo_id: Mapped[int | None] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(32), index=True)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    open_slot: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    __table_args__ = (UniqueConstraint("account_id", "open_slot", name="uq_profile_reviews_open"),)

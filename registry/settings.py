@@ -53,7 +53,9 @@ class Settings(BaseSettings):
 
     jwt_secret: str = ""
     code_secret: str = ""
-    access_token_minutes: int = 60
+    access_token_minutes: int = 30
+    refresh_token_days: int = 14
+    rate_limit_per_address: bool = True  # off only where every caller shares one address
     payload_keys: str = Field("", description='{"active": id, "keys": {id: base64 32 bytes}}')
     payload_key_file: Path | None = None
 

@@ -68,7 +68,7 @@ async def submit(
         await session.rollback()
         raise DomainError(
             "application_open",
-            {"application_no": await _open_on(session, subject.account_id, plan.open_slot)},
+            {"application_no": await _open_on(session, plan.open_slot)},
         ) from None
     application.application_no = f"{datetime.now(CHINA_TIME):%Y%m%d}{application.id:06d}"
     await session.commit()
@@ -81,12 +81,10 @@ async def submit(
     return application
 
 
-async def _open_on(session: AsyncSession, account_id: int | None, slot: str) -> str:
+async def _open_on(session: AsyncSession, slot: str) -> str:
     return (
         await session.scalar(
-            select(Application.application_no).where(
-                Application.account_id == account_id, Application.open_slot == slot
-            )
+            select(Application.application_no).where(Application.open_slot == slot)
         )
         or "—"
     )

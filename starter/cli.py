@@ -37,20 +37,21 @@ def worker() -> None:
 @app.command()
 def api() -> None:
     """Serve the HTTP API."""
-    import logging
-
     import uvicorn
 
+    from starter import logs
     from starter.api.main import create_app
 
     settings = get_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure(settings.log_format)
     # uvicorn's access log prints query strings, which may hold phones or emails: ours does not.
+    # No log_config: uvicorn's loggers then go through the root handler set up above.
     uvicorn.run(
         create_app(settings),
         host=settings.api_host,
         port=settings.api_port,
         access_log=False,
+        log_config=None,
         log_level="info",
     )
 

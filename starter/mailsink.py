@@ -5,29 +5,45 @@ import logging
 from email import message_from_bytes, policy
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from sqlalchemy import select
 
 from registry.db import session_scope
 from registry.models import DevMessage
 
 
 class StoringHandler:
-    """Stores each received message once per recipient in ``dev_messages``."""
+    """Stores each received message once per recipient in ``dev_messages``.
+
+    Like a mailbox, it keeps one copy of a message sent again with the same Message-ID (a
+    retried send); ``duplicates`` counts the copies it dropped.
+    """
 
     def __init__(self, database_url: str) -> None:
         self._database_url = database_url
+        self.duplicates = 0
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         message = message_from_bytes(envelope.original_content or b"", policy=policy.default)
         part = message.get_body(preferencelist=("plain", "html"))
         body = part.get_content() if part is not None else ""
+        message_id = str(message.get("Message-ID", "")).strip()[:255] or None
         async with session_scope(self._database_url) as db:
             for recipient in envelope.rcpt_tos:
+                if message_id and await db.scalar(
+                    select(DevMessage.id).where(
+                        DevMessage.message_id == message_id,
+                        DevMessage.recipient == recipient.lower(),
+                    )
+                ):
+                    self.duplicates += 1
+                    continue
                 db.add(
                     DevMessage(
                         channel="email",
                         recipient=recipient.lower(),
                         subject=str(message.get("Subject", "")),
                         body=body.strip(),
+                        message_id=message_id,
                     )
                 )
         return "250 Message accepted for delivery"

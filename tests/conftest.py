@@ -73,6 +73,7 @@ def make_settings(data_dir: Path, database_url: str, **overrides) -> Settings:
         "code_secret": "test-code-secret-" + "y" * 32,
         "task_queue": "ereg-test",
         "payload_keys": TEST_KEYRING,
+        "rate_limit_per_address": False,  # every test client is 127.0.0.1
     }
     values.update(overrides)
     return Settings(**values)

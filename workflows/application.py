@@ -8,8 +8,8 @@ flagged overdue and the officers reminded, never approved by itself.
 """
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
 from datetime import datetime, timedelta
 
 from temporalio import workflow
@@ -43,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
         Transition,
         Withdrawal,
     )
+    from registry.applications import acts_for_applicant
     from registry.reference import CHINA_TIME
     from workflows import search_attributes as sa
 
@@ -84,8 +85,10 @@ def _china_date(moment: datetime) -> str:
 
 @workflow.defn
 class ApplicationWorkflow:
-    def __init__(self) -> None:
-        self._start: ApplicationStart | None = None
+    @workflow.init
+    def __init__(self, start: ApplicationStart) -> None:
+        # Set before any update is validated: one may arrive in the very first workflow task.
+        self._start = start
         self._state = Sx.awaiting_institution
         self._sequence = 0
         self._deadline: datetime | None = None
@@ -99,7 +102,6 @@ class ApplicationWorkflow:
 
     @workflow.run
     async def run(self, start: ApplicationStart) -> ApplicationOutcome:
-        self._start = start
         await self._transition(Sx.awaiting_institution, "submitted", start.filed_by)
         self._notify("submitted", "institution", "old_institution", "physician")
         while self._state not in TERMINAL:
@@ -250,8 +252,12 @@ class ApplicationWorkflow:
             lines_en.append(f"Certificate: {self._certificate_no}")
         workflow.set_current_details("\n\n".join(lines_zh + lines_en))
 
-    @contextmanager
-    def _taking_step(self) -> Iterator[None]:
+    @asynccontextmanager
+    async def _taking_step(self, still_valid: Callable[[], None]) -> AsyncIterator[None]:
+        """One step at a time, and only after the submission is recorded. ``still_valid`` runs
+        the update's validator again: the state may have moved while this update waited."""
+        await workflow.wait_condition(lambda: self._sequence > 0 and not self._busy)
+        still_valid()
         self._busy = True
         try:
             yield
@@ -284,7 +290,7 @@ class ApplicationWorkflow:
             raise _refuse("wrong_commission")
 
     def _check_applicant(self, actor: Actor) -> None:
-        if actor.account_id not in (self._start.filed_by.account_id, self._start.account_id):
+        if not acts_for_applicant(self._start.filed_by, actor):
             raise _refuse("not_applicant")
 
     @staticmethod
@@ -296,7 +302,7 @@ class ApplicationWorkflow:
 
     @workflow.update
     async def institution_decision(self, decision: InstitutionDecision) -> DecisionResult:
-        with self._taking_step():
+        async with self._taking_step(lambda: self._validate_institution_decision(decision)):
             actor, comment = decision.actor, decision.comment
             if decision.decision == Decision.approve:
                 await self._transition(
@@ -323,7 +329,7 @@ class ApplicationWorkflow:
 
     @workflow.update
     async def paper_check(self, check: PaperCheck) -> DecisionResult:
-        with self._taking_step():
+        async with self._taking_step(lambda: self._validate_paper_check(check)):
             if not check.documents_complete:
                 await self._record("documents_incomplete", check.actor, check.comment)
                 self._notify("documents_incomplete", "physician", comment=check.comment)
@@ -348,7 +354,7 @@ class ApplicationWorkflow:
 
     @workflow.update
     async def commission_decision(self, decision: CommissionDecision) -> DecisionResult:
-        with self._taking_step():
+        async with self._taking_step(lambda: self._validate_commission_decision(decision)):
             actor, comment = decision.actor, decision.comment
             if decision.decision == Decision.return_:
                 await self._transition(Sx.returned, "commission_returned", actor, comment)
@@ -393,7 +399,7 @@ class ApplicationWorkflow:
 
     @workflow.update
     async def withdraw(self, withdrawal: Withdrawal) -> DecisionResult:
-        with self._taking_step():
+        async with self._taking_step(lambda: self._validate_withdraw(withdrawal)):
             reached_commission = self._state in (Sx.awaiting_documents, Sx.under_review)
             await self._transition(Sx.withdrawn, "withdrawn", withdrawal.actor)
             audiences = ["institution", "commission"] if reached_commission else ["institution"]
@@ -409,7 +415,7 @@ class ApplicationWorkflow:
 
     @workflow.update
     async def resubmit(self, resubmission: Resubmission) -> DecisionResult:
-        with self._taking_step():
+        async with self._taking_step(lambda: self._validate_resubmit(resubmission)):
             await self._transition(
                 Sx.awaiting_institution, "resubmitted", resubmission.actor, resubmission.comment
             )

@@ -14,6 +14,7 @@ APPLICATION_STATE = SearchAttributeKey.for_keyword("ApplicationState")
 COMMISSION_CODE = SearchAttributeKey.for_keyword("CommissionCode")
 STEP_DEADLINE = SearchAttributeKey.for_datetime("StepDeadline")
 OVERDUE = SearchAttributeKey.for_bool("Overdue")
+REVIEW_STATE = SearchAttributeKey.for_keyword("ReviewState")
 
 ALL: tuple[SearchAttributeKey, ...] = (
     ACTIVATION_STATE,
@@ -24,6 +25,7 @@ ALL: tuple[SearchAttributeKey, ...] = (
     COMMISSION_CODE,
     STEP_DEADLINE,
     OVERDUE,
+    REVIEW_STATE,
 )
 
 

@@ -1,15 +1,14 @@
 """Dependencies: settings, database session, Temporal client and the authenticated caller."""
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-import jwt
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
+from registry import tokens
 from registry.db import get_sessionmaker
 from registry.errors import DomainError
 from registry.models import Account
@@ -44,28 +43,13 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 
 
-def issue_token(settings: Settings, account: Account) -> str:
-    now = datetime.now(UTC)
-    claims = {
-        "sub": str(account.id),
-        "role": account.role,
-        "iat": now,
-        "exp": now + timedelta(minutes=settings.access_token_minutes),
-    }
-    return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
-
-
 async def current_account(
     settings: SettingsDep, session: SessionDep, token: Annotated[str | None, Depends(oauth2)]
 ) -> Account:
     if not token:
         raise DomainError("not_authenticated")
-    try:
-        claims = jwt.decode(token, settings.jwt_secret, algorithms=["HS256"])
-        account_id = int(claims["sub"])
-    except (jwt.PyJWTError, KeyError, ValueError):
-        raise DomainError("token_invalid") from None
-    account = await session.get(Account, account_id)
+    claims = tokens.decode(settings, token, "access")
+    account = await session.get(Account, int(claims["sub"]))
     if account is None:
         raise DomainError("token_invalid")
     return account

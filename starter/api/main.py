@@ -10,7 +10,20 @@ from temporalio.client import Client
 
 from registry.settings import Settings, get_settings
 from starter.api import errors
-from starter.api.routes import applications, auth, codec, dev, institution, institutions, me, ops
+from starter.api.routes import (
+    applications,
+    audit,
+    auth,
+    codec,
+    dev,
+    institution,
+    institutions,
+    me,
+    ops,
+    profile,
+    reviews,
+    security,
+)
 from starter.codec import EncryptionCodec
 from starter.temporal import connect, keyring
 
@@ -53,7 +66,9 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     )
 
     api = APIRouter(prefix="/api/v1")
-    for module in (auth, institutions, me, institution, applications, dev):
+    for module in (auth, institutions, me, institution, applications, audit, dev):
+        api.include_router(module.router)
+    for module in (security, profile, reviews):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(codec.router)

@@ -5,6 +5,12 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from registry.activation import ActivationState, Channel
+from starter.api.profile_schemas import (
+    DepartmentOut,
+    PhotoStatusOut,
+    ProfileOut,
+    ReviewOut,
+)
 
 
 class SignupRequest(BaseModel):
@@ -24,8 +30,14 @@ class SignupResponse(BaseModel):
 
 class TokenResponse(BaseModel):
     access_token: str
+    refresh_token: str
     token_type: str = "bearer"
+    expires_in: int = Field(description="seconds the access token is valid")
     role: str
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: str = Field(max_length=2048)
 
 
 class InstitutionOut(BaseModel):
@@ -81,6 +93,10 @@ class MeResponse(BaseModel):
     next_step: NextStep | None = None
     registrations: list["RegistrationOut"] = []
     legacy_sites: list["LegacySiteOut"] = []
+    profile: ProfileOut | None = None
+    department: DepartmentOut | None = None
+    photo: PhotoStatusOut | None = None
+    pending_reviews: list[ReviewOut] = []
 
 
 class VerificationSend(BaseModel):
@@ -118,6 +134,7 @@ class PendingActivation(BaseModel):
 class InboxResponse(BaseModel):
     activations: list[PendingActivation]
     applications: list["ApplicationOut"] = []
+    reviews: list[ReviewOut] = []
 
 
 class InstitutionSettingsIn(BaseModel):

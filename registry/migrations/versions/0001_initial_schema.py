@@ -254,7 +254,7 @@ def upgrade() -> None:
             name=op.f("fk_applications_registration_id_registrations"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_applications")),
-        sa.UniqueConstraint("account_id", "open_slot", name="uq_applications_open"),
+        sa.UniqueConstraint("open_slot", name="uq_applications_open"),
         sa.UniqueConstraint("application_no", name=op.f("uq_applications_application_no")),
     )
     with op.batch_alter_table("applications", schema=None) as batch_op:

@@ -23,6 +23,7 @@ from registry.application_types import (
     Resubmission,
     Withdrawal,
 )
+from registry.applications import acts_for_applicant
 from registry.errors import DomainError, Localized
 from registry.models import Account, Application, ApplicationEvent
 from starter import applications
@@ -224,12 +225,17 @@ def _decision_out(application: Application, result) -> DecisionOut:
     )
 
 
+async def _check_applicant(session, account: Account, application: Application) -> None:
+    filer = await session.get(Account, application.filed_by)
+    if not acts_for_applicant(applications.actor_of(filer), applications.actor_of(account)):
+        raise DomainError("not_applicant")
+
+
 @router.post("/applications/{no}/withdraw", response_model=DecisionOut)
 async def withdraw(no: str, account: Filer, session: SessionDep, temporal: TemporalDep):
     """Withdraw your application, at any time before it is completed."""
     application = await _visible_application(session, account, no)
-    if account.id not in (application.account_id, application.filed_by):
-        raise DomainError("not_applicant")
+    await _check_applicant(session, account, application)
     result = await applications.update(
         temporal,
         application,
@@ -249,8 +255,7 @@ async def resubmit(
 ):
     """Send a returned application to the institution again."""
     application = await _visible_application(session, account, no)
-    if account.id not in (application.account_id, application.filed_by):
-        raise DomainError("not_applicant")
+    await _check_applicant(session, account, application)
     result = await applications.update(
         temporal,
         application,

@@ -2,29 +2,34 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordRequestForm
 
-from registry import accounts, identifiers, passwords
+from registry import accounts, audit, identifiers, passwords, ratelimit, tokens
 from registry.activation import ActivationState
 from registry.errors import DomainError
 from starter.activation import start_activation
-from starter.api.deps import SessionDep, SettingsDep, TemporalDep, issue_token
-from starter.api.schemas import SignupRequest, SignupResponse, TokenResponse
+from starter.api.deps import SessionDep, SettingsDep, TemporalDep
+from starter.api.schemas import RefreshRequest, SignupRequest, SignupResponse, TokenResponse
 
 router = APIRouter(tags=["account"])
 
 
 @router.post("/signup", status_code=201, response_model=SignupResponse)
 async def signup(
-    body: SignupRequest, session: SessionDep, temporal: TemporalDep, settings: SettingsDep
+    request: Request,
+    body: SignupRequest,
+    session: SessionDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
 ) -> SignupResponse:
     """Create a physician account and start its activation.
 
     The account is committed first so the workflow always finds it; if Temporal cannot start the
     workflow, the account is removed again and the physician can simply retry.
     """
+    await _limit_address(session, settings, request, ratelimit.SIGNUPS_PER_ADDRESS)
     username = identifiers.normalize_username(body.username)
     passwords.check_policy(body.password)
     name = identifiers.normalize_name(body.name)
@@ -55,6 +60,14 @@ async def signup(
             activation_state=state,
         ),
     )
+    await audit.record(
+        session,
+        "signup",
+        actor_id=account.id,
+        actor_role="physician",
+        physician_id=account.id,
+        institution_code=match.institution_code,
+    )
     await session.commit()
     try:
         await start_activation(
@@ -69,14 +82,37 @@ async def signup(
 
 @router.post("/token", response_model=TokenResponse)
 async def token(
+    request: Request,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,
     settings: SettingsDep,
 ) -> TokenResponse:
-    account = await accounts.get_account_by_username(session, form.username)
+    """Log in. Five wrong passwords lock the username for 15 minutes; each client address has
+    its own budget of attempts."""
+    username = form.username.strip().lower()
+    await _limit_address(session, settings, request, ratelimit.LOGINS_PER_ADDRESS)
+    await ratelimit.check(session, ratelimit.LOGIN_FAILURES_PER_USERNAME, username)
+    account = await accounts.get_account_by_username(session, username)
     ok = await run_in_threadpool(
         passwords.verify_password, account.password_hash if account else None, form.password
     )
     if account is None or not ok:
+        await ratelimit.count(session, ratelimit.LOGIN_FAILURES_PER_USERNAME, username)
+        await session.commit()
         raise DomainError("invalid_credentials")
-    return TokenResponse(access_token=issue_token(settings, account), role=account.role)
+    await ratelimit.reset(session, ratelimit.LOGIN_FAILURES_PER_USERNAME, username)
+    return TokenResponse(**await tokens.issue_pair(session, settings, account), role=account.role)
+
+
+@router.post("/token/refresh", response_model=TokenResponse)
+async def refresh(body: RefreshRequest, session: SessionDep, settings: SettingsDep):
+    """A new token pair for a refresh token; each refresh token works once."""
+    account, pair = await tokens.rotate(session, settings, body.refresh_token)
+    return TokenResponse(**pair, role=account.role)
+
+
+async def _limit_address(session, settings, request: Request, limit) -> None:
+    """Count a request from this client address; committed even if the request then fails."""
+    if settings.rate_limit_per_address and request.client:
+        await ratelimit.hit(session, limit, request.client.host)
+        await session.commit()

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 
-from registry import accounts, identifiers
+from registry import accounts, audit, identifiers
 from registry.activation import (
     ActivationCodeRequest,
     ActivationState,
@@ -18,6 +18,7 @@ from starter.api.deps import InstitutionStaff, SessionDep, TemporalDep
 from starter.api.errors import language
 from starter.api.routes.applications import application_out
 from starter.api.routes.me import institution_out
+from starter.api.routes.reviews import pending_reviews
 from starter.api.schemas import (
     CodeSentOut,
     InboxResponse,
@@ -69,7 +70,9 @@ async def inbox(
     )
     lang = language(request)
     return InboxResponse(
-        activations=items, applications=[application_out(a, staff, lang) for a in waiting]
+        activations=items,
+        applications=[application_out(a, staff, lang) for a in waiting],
+        reviews=await pending_reviews(session, staff, lang),
     )
 
 
@@ -89,6 +92,9 @@ async def issue_activation_code(
         ActivationWorkflow.issue_activation_code,
         ActivationCodeRequest(institution_code=staff.institution_code),
     )
+    await audit.record(session, "activation_code_issued", actor_id=staff.id,
+                       actor_role=staff.role, physician_id=account_id,
+                       institution_code=staff.institution_code)
     return CodeSentOut(expires_at=sent.expires_at, resend_after=sent.resend_after)
 
 
@@ -102,6 +108,9 @@ async def update_settings(
     """Turn auto-activation on or off; physicians already waiting are told at once."""
     institution = await session.get(Institution, staff.institution_code)
     institution.auto_activate = body.auto_activate
+    await audit.record(session, "institution_settings_changed", actor_id=staff.id,
+                       actor_role=staff.role, institution_code=institution.code,
+                       detail={"auto_activate": body.auto_activate})
     await session.commit()
     waiting = []
     for state in _LISTENING:

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 
-from registry import accounts, identifiers
+from registry import accounts, identifiers, ratelimit
 from registry.activation import (
     LOCKOUT,
     ActivationState,
@@ -19,6 +19,7 @@ from registry.reference import PORTAL_DIVISIONS
 from starter import activation
 from starter.api.deps import CurrentAccount, Physician, SessionDep, SettingsDep, TemporalDep
 from starter.api.errors import language
+from starter.api.routes.profile import describe as describe_profile
 from starter.api.schemas import (
     ActivationCodeEntry,
     ActivationOut,
@@ -159,6 +160,7 @@ async def me(
         for q in rows
     ]
     out.registrations, out.legacy_sites = await _registry_of(session, account.id_number)
+    await describe_profile(session, account, out, language(request))
     status = await activation.status(temporal, account.id)
     state = status.state if status else ActivationState(account.activation_state)
     out.activation = ActivationOut(state=state)
@@ -176,8 +178,13 @@ async def me(
 
 
 @router.post("/verification/send", response_model=CodeSentOut)
-async def send_verification(body: VerificationSend, account: Physician, temporal: TemporalDep):
-    """Send a 6-digit code by SMS (or email); valid 5 minutes, resend after 60 s."""
+async def send_verification(
+    body: VerificationSend, account: Physician, session: SessionDep, temporal: TemporalDep
+):
+    """Send a 6-digit code by SMS (or email); valid 5 minutes, resend after 60 s, at most 10
+    an hour."""
+    await ratelimit.hit(session, ratelimit.CODE_SENDS_PER_ACCOUNT, f"account:{account.id}")
+    await session.commit()
     sent = await activation.update(
         temporal,
         account.id,

@@ -1,0 +1,196 @@
+"""Security settings: new phone or email confirmed by a code, password change and reset.
+
+Why rows and not workflows: these flows are a few minutes long, have one actor, and nothing
+happens when they lapse — an expired code is simply refused when typed. A ``contact_codes`` row
+(one per account and purpose) holds what a workflow would: the digest, the expiry, the resend
+time, the wrong tries and the lockout, and its unique key makes a second request replace the
+first. Only the *delivery* goes through Temporal (``ContactMessageWorkflow``), so that a message
+is retried until it leaves, like every other message.
+
+A code is never stored, logged or put in workflow history: it is derived (HMAC) from the server
+secret and the row's id and nonce (see ``registry.codes``); the row keeps its digest, the
+delivery workflow carries only the row id and nonce, and the activity derives the code again
+just to send it. A resend draws a new nonce, so an old code stops working. The numbers are those
+of the activation (``registry.activation``).
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.activation import LOCKOUT, MAX_WRONG_CODES, RESEND_INTERVAL, Channel
+from registry.activation import VERIFICATION_CODE_TTL as CODE_TTL
+from registry.codes import code_digest, is_code_format, make_code
+from registry.errors import DomainError
+from registry.models import Account, ContactCode, SecurityEvent
+
+
+class CodePurpose(StrEnum):
+    phone_change = "phone_change"
+    email_change = "email_change"
+    password_reset = "password_reset"
+
+
+class SecurityEventKind(StrEnum):
+    password_changed = "password_changed"
+    password_reset = "password_reset"
+    phone_changed = "phone_changed"
+    email_changed = "email_changed"
+
+
+class ContactMessage(BaseModel):
+    """What the delivery workflow sends: a code (row id and nonce) or a notice (event id)."""
+
+    kind: str  # code | notice
+    ref_id: int
+    nonce: str | None = None
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    row_id: int
+    nonce: str
+    expires_at: datetime
+    resend_after: datetime
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every stored one is UTC."""
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+
+def delivery_key(row_id: int, nonce: str) -> str:
+    return f"contact-code:{row_id}:{nonce}"
+
+
+def code_for(secret: str, row_id: int, nonce: str) -> str:
+    """The code of one delivery; only the sender calls this."""
+    return make_code(secret, delivery_key(row_id, nonce))
+
+
+def _seconds(delta: timedelta) -> int:
+    return max(1, int(delta.total_seconds() + 0.999))
+
+
+async def _row(session: AsyncSession, account_id: int, purpose: CodePurpose) -> ContactCode | None:
+    return await session.scalar(
+        select(ContactCode).where(
+            ContactCode.account_id == account_id, ContactCode.purpose == purpose.value
+        )
+    )
+
+
+def _check_lock(row: ContactCode, now: datetime) -> None:
+    locked_until = aware(row.locked_until)
+    if locked_until and now < locked_until:
+        raise DomainError("code_locked", {"retry_after": _seconds(locked_until - now)})
+
+
+async def issue(
+    session: AsyncSession,
+    secret: str,
+    account_id: int,
+    purpose: CodePurpose,
+    channel: Channel,
+    target: str | None,
+    now: datetime,
+) -> IssuedCode:
+    """Make (or replace) the pending code; refuses while locked or within 60 s of the last."""
+    row = await _row(session, account_id, purpose)
+    if row is None:
+        row = ContactCode(account_id=account_id, purpose=purpose.value, attempts=0)
+        session.add(row)
+    else:
+        _check_lock(row, now)
+        wait = aware(row.sent_at) + RESEND_INTERVAL - now
+        if wait > timedelta(0):
+            raise DomainError("resend_too_soon", {"retry_after": _seconds(wait)})
+    row.channel, row.target = channel.value, target
+    row.nonce = secrets.token_hex(8)
+    row.sent_at, row.expires_at = now, now + CODE_TTL
+    row.digest = ""
+    try:
+        await session.flush()  # the id is part of the delivery key
+    except IntegrityError:  # a concurrent request created the row first
+        await session.rollback()
+        raise DomainError("resend_too_soon", {"retry_after": _seconds(RESEND_INTERVAL)}) from None
+    code = code_for(secret, row.id, row.nonce)
+    row.digest = code_digest(secret, account_id, purpose.value, code)
+    await session.flush()
+    return IssuedCode(row.id, row.nonce, row.expires_at, now + RESEND_INTERVAL)
+
+
+async def redeem(
+    session: AsyncSession,
+    secret: str,
+    account_id: int,
+    purpose: CodePurpose,
+    code: str,
+    now: datetime,
+    channel: Channel | None = None,
+    target: str | None = None,
+) -> ContactCode:
+    """Accept the typed code and use it up, or count a wrong try.
+
+    A wrong try is committed before the refusal is raised, so that it counts although the
+    request fails; the fifth locks for 30 minutes. The code must have gone to ``target`` (and
+    by ``channel``) when they are given: a code for another number proves nothing about this one.
+    """
+    code = code.strip()
+    if not is_code_format(code):
+        raise DomainError("code_format")
+    row = await _row(session, account_id, purpose)
+    if row is None or (channel and row.channel != channel) or (target and row.target != target):
+        raise DomainError("code_not_sent")
+    _check_lock(row, now)
+    if now >= aware(row.expires_at):
+        raise DomainError("code_expired")
+    if code_digest(secret, account_id, purpose.value, code) == row.digest:
+        used = await session.execute(
+            delete(ContactCode).where(ContactCode.id == row.id, ContactCode.digest == row.digest)
+        )
+        if used.rowcount == 1:  # a concurrent request did not use it first
+            return row
+        raise DomainError("code_not_sent")
+    raise await _count_wrong_try(session, row, now)
+
+
+async def _count_wrong_try(session: AsyncSession, row: ContactCode, now: datetime) -> DomainError:
+    """Count the try durably; the refusal to raise."""
+    attempts = await session.scalar(
+        update(ContactCode)
+        .where(ContactCode.id == row.id)
+        .values(attempts=ContactCode.attempts + 1)
+        .returning(ContactCode.attempts)
+    )
+    if attempts >= MAX_WRONG_CODES:
+        await session.execute(
+            update(ContactCode)
+            .where(ContactCode.id == row.id)
+            .values(attempts=0, locked_until=now + LOCKOUT)
+        )
+        await session.commit()
+        return DomainError("code_locked", {"retry_after": int(LOCKOUT.total_seconds())})
+    await session.commit()
+    return DomainError("code_incorrect", {"attempts_left": MAX_WRONG_CODES - attempts})
+
+
+async def record_event(
+    session: AsyncSession, account: Account, event: SecurityEventKind, previous: str | None = None
+) -> SecurityEvent:
+    row = SecurityEvent(account_id=account.id, event=event.value, previous=previous)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def pending_codes(session: AsyncSession, account_id: int, now: datetime) -> list[ContactCode]:
+    """Codes still valid, for the physician's own view."""
+    rows = await session.scalars(select(ContactCode).where(ContactCode.account_id == account_id))
+    return [row for row in rows if aware(row.expires_at) > now]

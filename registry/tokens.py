@@ -1,0 +1,71 @@
+"""Access and refresh tokens.
+
+An access token (JWT, short-lived) authenticates each request. A refresh token (JWT, longer,
+with an id kept in the database) buys a new pair once: each use rotates it, and a refresh token
+that comes back after being used means it was stolen, so every token of that account is revoked.
+"""
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+import jwt
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.errors import DomainError
+from registry.models import Account, RefreshToken
+from registry.settings import Settings
+
+ALGORITHM = "HS256"
+
+
+def _encode(settings: Settings, claims: dict) -> str:
+    return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
+
+
+def decode(settings: Settings, token: str, kind: str) -> dict:
+    """The claims of a valid token of ``kind`` (access | refresh); else ``token_invalid``."""
+    try:
+        claims = jwt.decode(token, settings.jwt_secret, algorithms=[ALGORITHM])
+        int(claims["sub"])
+    except (jwt.PyJWTError, KeyError, ValueError):
+        raise DomainError("token_invalid") from None
+    if claims.get("typ") != kind:
+        raise DomainError("token_invalid")
+    return claims
+
+
+async def issue_pair(session: AsyncSession, settings: Settings, account: Account) -> dict:
+    now = datetime.now(UTC)
+    jti = secrets.token_urlsafe(32)
+    expires = now + timedelta(days=settings.refresh_token_days)
+    session.add(RefreshToken(jti=jti, account_id=account.id, expires_at=expires))
+    base = {"sub": str(account.id), "role": account.role, "iat": now}
+    access_expires = now + timedelta(minutes=settings.access_token_minutes)
+    return {
+        "access_token": _encode(settings, base | {"typ": "access", "exp": access_expires}),
+        "refresh_token": _encode(settings, base | {"typ": "refresh", "exp": expires, "jti": jti}),
+        "expires_in": settings.access_token_minutes * 60,
+    }
+
+
+async def rotate(session: AsyncSession, settings: Settings, refresh_token: str) -> tuple:
+    """(account, new pair) for a valid, unused refresh token."""
+    claims = decode(settings, refresh_token, "refresh")
+    stored = await session.get(RefreshToken, claims.get("jti", ""), with_for_update=True)
+    account = await session.get(Account, int(claims["sub"]))
+    if stored is None or account is None or stored.account_id != account.id:
+        raise DomainError("token_invalid")
+    if stored.used:
+        await revoke_all(session, account.id)
+        await session.commit()
+        raise DomainError("token_invalid")
+    stored.used = True
+    return account, await issue_pair(session, settings, account)
+
+
+async def revoke_all(session: AsyncSession, account_id: int) -> None:
+    """After a password change or a stolen token: no refresh token of the account works."""
+    await session.execute(
+        update(RefreshToken).where(RefreshToken.account_id == account_id).values(used=True)
+    )

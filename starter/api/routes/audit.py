@@ -1,0 +1,40 @@
+"""Operators read the audit trail, filtered by physician, institution or application."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from registry import audit
+from registry.models import Account
+from starter.api.deps import SessionDep, require_role
+
+router = APIRouter(prefix="/audit", tags=["ops"])
+Operator = Annotated[Account, require_role("operator")]
+
+
+class AuditEventOut(BaseModel):
+    at: datetime
+    action: str
+    actor_id: int | None
+    actor_role: str
+    physician_id: int | None
+    institution_code: str | None
+    application_no: str | None
+    detail: dict
+
+
+@router.get("", response_model=list[AuditEventOut])
+async def audit_trail(
+    operator: Operator,
+    session: SessionDep,
+    physician: Annotated[int | None, Query(description="physician account id")] = None,
+    institution: Annotated[str | None, Query(max_length=32)] = None,
+    application: Annotated[str | None, Query(max_length=20)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[AuditEventOut]:
+    """Newest first: who did what to which record, and when."""
+    rows = await audit.events(session, physician, institution, application, limit, offset)
+    return [AuditEventOut.model_validate(row, from_attributes=True) for row in rows]

@@ -1,0 +1,130 @@
+"""Institution staff: profile reviews, physicians' photos and the department list.
+
+A review is decided only by staff of the physician's primary institution (checked here for a
+quick answer, and again by the workflow's validator, which has the last word). A physician's
+photo is seen by its owner, by that institution's staff and by the officers of the commission
+that licensed the institution — nobody else.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy import select
+
+from registry import profile
+from registry.errors import DomainError
+from registry.models import Account, Institution, ProfileReview
+from registry.reviews import ReviewState
+from starter import profile as steering
+from starter.api.deps import InstitutionStaff, SessionDep, TemporalDep, require_role
+from starter.api.errors import language
+from starter.api.profile_schemas import (
+    DepartmentOut,
+    DepartmentsIn,
+    ReviewDecisionIn,
+    ReviewOut,
+)
+from starter.api.routes.profile import _PHOTO_RESPONSES, photo_response, profile_values, review_out
+
+router = APIRouter(prefix="/institution", tags=["institution"])
+
+PhotoViewer = Annotated[Account, require_role("institution_staff", "commission_officer")]
+
+
+async def pending_reviews(session, staff: Account, lang: str) -> list[ReviewOut]:
+    """Open reviews of the institution, oldest first (for the inbox)."""
+    rows = await session.execute(
+        select(ProfileReview, Account.name)
+        .join(Account, Account.id == ProfileReview.account_id)
+        .where(
+            ProfileReview.institution_code == staff.institution_code,
+            ProfileReview.state == ReviewState.awaiting_institution,
+        )
+        .order_by(ProfileReview.deadline, ProfileReview.id)
+    )
+    out = []
+    for review, name in rows:
+        current = profile_values(await profile.profile_of(session, review.account_id))
+        out.append(review_out(review, staff, name or "", lang, current))
+    return out
+
+
+async def _review_of_staff(session, staff: Account, review_id: int) -> ProfileReview:
+    review = await session.get(ProfileReview, review_id)
+    if review is None:
+        raise DomainError("review_not_found")
+    if review.institution_code != staff.institution_code:
+        raise DomainError("wrong_institution")
+    return review
+
+
+@router.get("/reviews/{review_id}", response_model=ReviewOut)
+async def get_review(
+    review_id: int, request: Request, staff: InstitutionStaff, session: SessionDep
+) -> ReviewOut:
+    """A review: the proposed changes beside the information in force, or the photo's version
+    (read it at `/institution/physicians/{account_id}/photo?pending=true`)."""
+    review = await _review_of_staff(session, staff, review_id)
+    physician = await session.get(Account, review.account_id)
+    current = profile_values(await profile.profile_of(session, review.account_id))
+    return review_out(review, staff, physician.name or "", language(request), current)
+
+
+@router.post("/reviews/{review_id}/decision", response_model=ReviewOut)
+async def decide_review(
+    review_id: int,
+    body: ReviewDecisionIn,
+    request: Request,
+    staff: InstitutionStaff,
+    session: SessionDep,
+    temporal: TemporalDep,
+) -> ReviewOut:
+    """Approve (in force at once) or reject with a reason. Give `photo_id` to make sure the
+    photo approved is the one looked at: a newer upload answers 409 `review_outdated`."""
+    review = await _review_of_staff(session, staff, review_id)
+    await steering.decide(temporal, review, staff, body.decision, body.comment, body.photo_id)
+    await session.refresh(review)  # the workflow recorded the decision before answering
+    physician = await session.get(Account, review.account_id)
+    return review_out(review, staff, physician.name or "", language(request))
+
+
+@router.get("/physicians/{account_id}/photo", response_class=Response, responses=_PHOTO_RESPONSES)
+async def physician_photo(
+    account_id: int,
+    viewer: PhotoViewer,
+    session: SessionDep,
+    pending: Annotated[bool, Query(description="the newest upload, under review")] = False,
+) -> Response:
+    """A physician's photo, for staff of the primary institution and officers of the
+    commission that licensed it."""
+    physician = await session.get(Account, account_id)
+    if physician is None or physician.role != "physician":
+        raise DomainError("not_found")
+    institution = await session.get(Institution, physician.institution_code or "")
+    if viewer.role == "institution_staff":
+        allowed = viewer.institution_code == physician.institution_code
+    else:
+        allowed = institution is not None and viewer.commission_code == institution.commission_code
+    if not allowed:
+        raise DomainError("forbidden")
+    return photo_response(await profile.photo_of(session, account_id, pending))
+
+
+# --- departments -----------------------------------------------------------------------------
+
+
+@router.get("/departments", response_model=list[DepartmentOut])
+async def departments(staff: InstitutionStaff, session: SessionDep) -> list[DepartmentOut]:
+    """The institution's departments, in the order staff keep them."""
+    rows = await profile.departments_of(session, staff.institution_code)
+    return [DepartmentOut(id=d.id, name=d.name) for d in rows]
+
+
+@router.put("/departments", response_model=list[DepartmentOut])
+async def set_departments(
+    body: DepartmentsIn, staff: InstitutionStaff, session: SessionDep
+) -> list[DepartmentOut]:
+    """Replace the list. A name kept keeps its id; a name dropped can no longer be chosen, but
+    physicians who chose it keep it until they choose another."""
+    rows = await profile.set_departments(session, staff.institution_code, body.departments)
+    return [DepartmentOut(id=d.id, name=d.name) for d in rows]

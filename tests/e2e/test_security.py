@@ -1,0 +1,104 @@
+"""Brute force, tokens and the audit trail, over HTTP against the running stack."""
+
+import asyncio
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from registry.db import session_scope
+from registry.seed import DEMO_PASSWORD
+from starter.api.main import create_app
+from tests.e2e.test_activation import person, qualified_signup, verify
+
+
+async def login(api, username: str, password: str) -> httpx.Response:
+    return await api.post("/api/v1/token", data={"username": username, "password": password})
+
+
+async def test_five_wrong_passwords_lock_the_username(stack, faker, tmp_path):
+    who = person(faker)
+    await qualified_signup(stack, tmp_path, who)
+    for _ in range(5):
+        assert (await login(stack.api, who["username"], "Wrong-pass-1")).status_code == 401
+    locked = await login(stack.api, who["username"], who["password"])
+    assert locked.status_code == 429
+    assert locked.json()["code"] == "rate_limited"
+    assert 800 < int(locked.headers["Retry-After"]) <= 901
+    assert (await login(stack.api, "staff_anji", DEMO_PASSWORD)).status_code == 200
+
+
+async def test_each_client_address_has_a_budget(stack):
+    app = create_app(
+        stack.settings.model_copy(update={"rate_limit_per_address": True}), stack.client
+    )
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 5555))
+    async with httpx.AsyncClient(transport=transport, base_url="http://api") as api:
+        statuses = [(await login(api, f"nobody{i}", "x")).status_code for i in range(31)]
+    assert statuses[:30] == [401] * 30
+    assert statuses[30] == 429
+
+
+async def test_refresh_tokens_rotate_and_a_reused_one_revokes_all(stack):
+    first = (await login(stack.api, "staff_wugang", DEMO_PASSWORD)).json()
+    assert first["expires_in"] == stack.settings.access_token_minutes * 60
+    refreshed = await stack.api.post(
+        "/api/v1/token/refresh", json={"refresh_token": first["refresh_token"]}
+    )
+    assert refreshed.status_code == 200
+    second = refreshed.json()
+    me = await stack.api.get(
+        "/api/v1/me", headers={"Authorization": f"Bearer {second['access_token']}"}
+    )
+    assert me.json()["username"] == "staff_wugang"
+
+    reused = await stack.api.post(
+        "/api/v1/token/refresh", json={"refresh_token": first["refresh_token"]}
+    )
+    assert (reused.status_code, reused.json()["code"]) == (401, "token_invalid")
+    revoked = await stack.api.post(
+        "/api/v1/token/refresh", json={"refresh_token": second["refresh_token"]}
+    )
+    assert revoked.status_code == 401, "a reused token revokes every token of the account"
+
+
+async def test_tokens_are_not_interchangeable(stack):
+    pair = (await login(stack.api, "staff_wugang", DEMO_PASSWORD)).json()
+    as_access = await stack.api.get(
+        "/api/v1/me", headers={"Authorization": f"Bearer {pair['refresh_token']}"}
+    )
+    assert as_access.status_code == 401
+    as_refresh = await stack.api.post(
+        "/api/v1/token/refresh", json={"refresh_token": pair["access_token"]}
+    )
+    assert as_refresh.status_code == 401
+
+
+async def test_operators_read_the_audit_trail(stack, faker, tmp_path):
+    who = person(faker, "H4305810001")  # auto-activation
+    account_id, headers = await qualified_signup(stack, tmp_path, who)
+    await verify(stack, headers, who)
+    operator = await stack.login("operator", DEMO_PASSWORD)
+    for _ in range(100):
+        trail = (
+            await stack.api.get("/api/v1/audit", params={"physician": account_id}, headers=operator)
+        ).json()
+        if any(e["action"] == "activation_active" for e in trail):
+            break
+        await asyncio.sleep(0.05)
+    actions = [e["action"] for e in reversed(trail)]
+    assert actions == ["signup", "activation_awaiting_verification", "activation_active"]
+    assert all(e["institution_code"] == "H4305810001" for e in trail)
+    assert who["name"] not in str(trail) and who["id_number"] not in str(trail)
+
+    forbidden = await stack.api.get("/api/v1/audit", headers=headers)
+    assert forbidden.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events"]
+)
+async def test_the_database_refuses_to_change_the_audit_trail(stack, statement):
+    with pytest.raises(Exception, match="append-only"):
+        async with session_scope(stack.settings.database_url) as session:
+            await session.execute(text(statement))

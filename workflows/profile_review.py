@@ -1,0 +1,260 @@
+"""A profile review: the physician's institution approves a personal-information change or a
+photo, or rejects it with a reason.
+
+One workflow per review (``profile-review-<id>``); one open review per physician and kind. The
+decision is an update whose validator refuses, before anything enters history, another
+institution's staff, a closed review, a rejection without a reason, or a decision on a photo
+that a newer upload has replaced. A newer photo does not start a second review: it is handed to
+this one (``replace_photo``), which from then on shows staff only the newest and restarts its
+30 days. A reminder goes to the institution 7 days before the review expires.
+"""
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.profile import ProfileActivities
+    from registry.reference import CHINA_TIME
+    from registry.reviews import (
+        KIND_NAMES,
+        REVIEW_REMIND_BEFORE,
+        REVIEW_WINDOW,
+        STATE_NAMES,
+        TERMINAL,
+        PhotoReplacement,
+        ReplaceResult,
+        ReviewDecision,
+        ReviewKind,
+        ReviewNotice,
+        ReviewOutcome,
+        ReviewRecord,
+        ReviewResult,
+        ReviewStart,
+        ReviewState,
+    )
+    from workflows import search_attributes as sa
+
+ACTIVITY_TIMEOUT = timedelta(seconds=30)
+ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
+Rs = ReviewState
+
+
+def _refuse(code: str, **params: object) -> ApplicationError:
+    """A refusal the API turns into the matching ``registry.errors`` code."""
+    return ApplicationError(code, params, type=code, non_retryable=True)
+
+
+def _china_date(moment: datetime) -> str:
+    return moment.astimezone(CHINA_TIME).strftime("%Y-%m-%d")
+
+
+@workflow.defn
+class ProfileReviewWorkflow:
+    @workflow.init
+    def __init__(self, start: ReviewStart) -> None:
+        # Known from the first moment, so that a validator never sees a half-started review.
+        self._start = start
+        self._state = Rs.awaiting_institution
+        self._photo_id = start.photo_id
+        self._deadline: datetime | None = None
+        self._reminded = False
+        self._sequence = 0
+        self._busy = False  # a step is being taken: other steps wait for it
+        self._notices: list[asyncio.Future] = []
+
+    @workflow.run
+    async def run(self, start: ReviewStart) -> ReviewOutcome:
+        await self._open_clock()
+        if self._photo_id is not None:
+            await self._run(ProfileActivities.keep_newest_photo, start.account_id, self._photo_id)
+        self._notify("submitted", "institution", deadline=_china_date(self._deadline))
+        while self._state not in TERMINAL:
+            await self._wait_for_next_step()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        await asyncio.gather(*self._notices)
+        return ReviewOutcome(state=self._state)
+
+    # --- clock -----------------------------------------------------------------------------------
+
+    async def _open_clock(self) -> None:
+        """(Re)start the 30 days: on submission and when a newer photo replaces the old."""
+        self._deadline = workflow.now() + REVIEW_WINDOW
+        self._reminded = False
+        await self._record()
+
+    async def _wait_for_next_step(self) -> None:
+        """Wait for a step, the reminder time or the deadline, whichever comes first."""
+        await workflow.wait_condition(lambda: not self._busy)
+        seen = self._sequence
+        reminder_at = self._deadline - REVIEW_REMIND_BEFORE
+        if not self._reminded and workflow.now() < reminder_at:
+            if not await self._stepped_within(reminder_at - workflow.now(), seen):
+                self._reminded = True
+                self._notify("reminder", "institution", deadline=_china_date(self._deadline))
+            return
+        if await self._stepped_within(self._deadline - workflow.now(), seen):
+            return
+        await workflow.wait_condition(lambda: not self._busy)
+        if self._sequence != seen:
+            return  # a decision was being taken when the time ran out: it stands
+        with self._taking_step():
+            self._state = Rs.expired
+            await self._record()
+        self._notify("expired", "physician", "institution")
+
+    async def _stepped_within(self, timeout: timedelta, seen: int) -> bool:
+        if timeout > timedelta(0):
+            with suppress(TimeoutError):
+                await workflow.wait_condition(lambda: self._sequence != seen, timeout=timeout)
+        return self._sequence != seen
+
+    # --- recording -------------------------------------------------------------------------------
+
+    async def _record(self, decided_by: int | None = None, comment: str | None = None) -> None:
+        self._sequence += 1
+        self._describe()
+        await self._run(
+            ProfileActivities.record_review,
+            ReviewRecord(
+                review_id=self._start.review_id,
+                sequence=self._sequence,
+                state=self._state,
+                photo_id=self._photo_id,
+                deadline=None if self._state in TERMINAL else self._deadline,
+                decided_by=decided_by,
+                comment=comment,
+                at=workflow.now(),
+            ),
+        )
+
+    def _notify(self, event: str, *audiences: str, **params: str) -> None:
+        """Send without holding up the step; the run waits for every notice before it ends."""
+        self._notices.append(
+            workflow.start_activity_method(
+                ProfileActivities.notify_review,
+                ReviewNotice(
+                    review_id=self._start.review_id,
+                    event=event,
+                    audiences=list(audiences),
+                    params=params,
+                ),
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+            )
+        )
+
+    async def _run(self, activity, *args):
+        return await workflow.execute_activity_method(
+            activity,
+            args=args,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+        )
+
+    def _describe(self) -> None:
+        """Search attributes and the bilingual current details an operator reads in the UI."""
+        start = self._start
+        open_ = self._state not in TERMINAL
+        workflow.upsert_search_attributes(
+            [
+                sa.REVIEW_STATE.value_set(self._state),
+                sa.INSTITUTION_CODE.value_set(start.institution_code),
+                sa.PROVINCE_CODE.value_set(start.province_code),
+                sa.STEP_DEADLINE.value_set(self._deadline)
+                if open_
+                else sa.STEP_DEADLINE.value_unset(),
+            ]
+        )
+        kind_zh, kind_en = KIND_NAMES[start.kind]
+        state_zh, state_en = STATE_NAMES[self._state]
+        zh = [f"**{kind_zh}审核 · 审核 {start.review_id}**", f"当前步骤：{state_zh}"]
+        en = [f"**{kind_en.capitalize()} review · review {start.review_id}**", f"Step: {state_en}"]
+        if self._photo_id is not None:
+            zh.append(f"照片版本：{self._photo_id}")
+            en.append(f"Photo version: {self._photo_id}")
+        if open_:
+            due = self._deadline.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
+            zh += [f"等待：医疗机构 {start.institution_code} 审核", f"截止：{due}（北京时间）"]
+            en += [
+                f"Awaiting: institution {start.institution_code} to approve or reject",
+                f"Due: {due} China time",
+            ]
+        workflow.set_current_details("\n\n".join(zh + en))
+
+    @contextmanager
+    def _taking_step(self) -> Iterator[None]:
+        self._busy = True
+        try:
+            yield
+        finally:
+            self._busy = False
+
+    def _result(self) -> ReviewResult:
+        return ReviewResult(
+            review_id=self._start.review_id, state=self._state, photo_id=self._photo_id
+        )
+
+    # --- institution -----------------------------------------------------------------------------
+
+    @workflow.update
+    async def decide(self, decision: ReviewDecision) -> ReviewResult:
+        with self._taking_step():
+            actor, comment = decision.actor, decision.comment
+            if decision.decision == "approve":
+                await self._run(
+                    ProfileActivities.apply_review, self._start.review_id, self._photo_id
+                )
+                self._state = Rs.approved
+                await self._record(actor.account_id, comment)
+                self._notify("approved", "physician")
+            else:
+                self._state = Rs.rejected
+                await self._record(actor.account_id, comment)
+                self._notify("rejected", "physician", comment=comment or "—")
+            return self._result()
+
+    @decide.validator
+    def _validate_decide(self, decision: ReviewDecision) -> None:
+        actor = decision.actor
+        if (
+            actor.role != "institution_staff"
+            or actor.institution_code != self._start.institution_code
+        ):
+            raise _refuse("wrong_institution")
+        if self._state != Rs.awaiting_institution or self._busy:
+            raise _refuse("wrong_state", state=self._state.value)
+        if decision.decision == "reject" and not (decision.comment or "").strip():
+            raise _refuse("comment_required")
+        if decision.photo_id is not None and decision.photo_id != self._photo_id:
+            raise _refuse("review_outdated")
+
+    # --- physician -------------------------------------------------------------------------------
+
+    @workflow.update
+    async def replace_photo(self, replacement: PhotoReplacement) -> ReplaceResult:
+        """Review the newer upload instead; refused (accepted=False) once the review closed."""
+        await workflow.wait_condition(lambda: not self._busy)
+        if self._state in TERMINAL:
+            return ReplaceResult(accepted=False)
+        if replacement.photo_id <= (self._photo_id or 0):
+            return ReplaceResult(accepted=True)  # an even newer one is under review already
+        with self._taking_step():
+            self._photo_id = replacement.photo_id
+            await self._run(
+                ProfileActivities.keep_newest_photo, self._start.account_id, self._photo_id
+            )
+            await self._open_clock()
+        return ReplaceResult(accepted=True)
+
+    @replace_photo.validator
+    def _validate_replace_photo(self, replacement: PhotoReplacement) -> None:
+        if self._start.kind != ReviewKind.photo:
+            raise _refuse("wrong_state", state=self._state.value)
+        if self._state in TERMINAL:
+            raise _refuse("wrong_state", state=self._state.value)
