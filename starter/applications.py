@@ -5,7 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_object_session
 from temporalio.client import Client
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
@@ -120,7 +120,15 @@ async def _start(client: Client, settings: Settings, application: Application, f
 
 
 async def update(client: Client, application: Application, method, argument):
-    """Run a decision on the application's workflow; a closed one says how it ended."""
+    """Run a decision on the application's workflow; a closed one says how it ended.
+
+    The request's database connection goes back to the pool first: the update waits for the
+    workflow's step (minutes, if no worker is up), and connections held meanwhile would starve
+    every other request.
+    """
+    session = async_object_session(application)
+    if session is not None:
+        await session.commit()  # reads only so far; the row stays loaded (no expiry on commit)
     handle = client.get_workflow_handle(application_workflow_id(application.application_no))
     try:
         return await execute_update(handle, method, argument)

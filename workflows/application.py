@@ -115,6 +115,8 @@ class ApplicationWorkflow:
     async def _wait_for_next_step(self) -> None:
         """Wait for a decision, a reminder time or a deadline, whichever comes first."""
         await workflow.wait_condition(lambda: not self._busy)
+        if self._state in TERMINAL:  # a step ended it while the clock was recording
+            return
         seen = self._sequence
         audience, _, _ = _WAITING_ON[self._state]
         if self._overdue:
@@ -141,10 +143,15 @@ class ApplicationWorkflow:
         return self._review_reminder_at or self._deadline - REMIND_BEFORE
 
     async def _decided_within(self, timeout: timedelta, seen: int) -> bool:
-        """True if a step was taken (the sequence moved) before ``timeout``."""
+        """True if a step was taken (the sequence moved) before ``timeout``.
+
+        A step still being taken when the time runs out (its validator accepted it in time) is
+        let finish first, so the clock cannot expire or flag an application it is moving on.
+        """
         if timeout > timedelta(0):
             with suppress(TimeoutError):
                 await workflow.wait_condition(lambda: self._sequence != seen, timeout=timeout)
+        await workflow.wait_condition(lambda: not self._busy)
         return self._sequence != seen
 
     # --- recording -----------------------------------------------------------------------------

@@ -1,0 +1,919 @@
+"""ApplicationWorkflow on the time-skipping test server: every decision, every clock.
+
+Each test reads like what the people involved would see: the steps on the application's
+timeline (the transitions recorded), how it ended, who was told what, the refusal codes the API
+would show, and the search attributes operators filter by. Weeks pass in milliseconds: only
+``env.sleep`` moves the server's clock, which otherwise stays put.
+
+The activities are replaced at their unit boundary (same names and arguments as
+``ApplicationActivities``), except the statutory deadline: the real ``review_deadline`` computes
+it on the working-day calendar, so the 20 working days are tested for real.
+"""
+
+import asyncio
+import contextlib
+import itertools
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import pytest
+import pytest_asyncio
+from temporalio import activity
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import WorkflowHandle
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.applications import ApplicationActivities
+from registry.application_types import (
+    DOCUMENTS_WINDOW,
+    INSTITUTION_WINDOW,
+    OVERDUE_REMINDER_EVERY,
+    REMIND_BEFORE,
+    RESUBMIT_WINDOW,
+    REVIEW_REMIND_WORKING_DAYS,
+    REVIEW_WORKING_DAYS,
+    Actor,
+    ApplicationOutcome,
+    ApplicationStart,
+    ApplicationState,
+    ApplicationType,
+    CommissionDecision,
+    Completion,
+    Decision,
+    DecisionResult,
+    InstitutionDecision,
+    Notice,
+    PaperCheck,
+    Resubmission,
+    Transition,
+    Withdrawal,
+)
+from registry.reference import CHINA_TIME
+from registry.workdays import add_working_days, working_days_between
+from tests.workflows.conftest import INSTITUTION, OTHER_INSTITUTION, PROVINCE, refusal, server_path
+from workflows import search_attributes as sa
+from workflows.application import ApplicationWorkflow
+
+COMMISSION = "110000"
+OTHER_COMMISSION = "310000"
+OLD_INSTITUTION = "H11000002"  # the physician's previous institution, told of the application
+CERTIFICATE_NO = "110110000012345"
+A_MINUTE = timedelta(minutes=1)
+CATCH_UP = 5.0  # real seconds the worker gets to finish what the clock already triggered
+
+PHYSICIAN = Actor(account_id=4242, role="physician")
+SOMEONE_ELSE = Actor(account_id=4343, role="physician")
+STAFF = Actor(account_id=501, role="institution_staff", institution_code=INSTITUTION)
+OTHER_STAFF = Actor(account_id=502, role="institution_staff", institution_code=OTHER_INSTITUTION)
+OFFICER = Actor(account_id=601, role="commission_officer", commission_code=COMMISSION)
+OTHER_OFFICER = Actor(account_id=602, role="commission_officer", commission_code=OTHER_COMMISSION)
+# An officer who also happens to carry the institution's code still does not speak for it.
+OFFICER_AT_INSTITUTION = Actor(
+    account_id=603,
+    role="commission_officer",
+    institution_code=INSTITUTION,
+    commission_code=COMMISSION,
+)
+
+S = ApplicationState
+EVERYONE_AT_START = ["institution", "old_institution", "physician"]
+_numbers = itertools.count(1)
+_IDLE = {
+    EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+    EventType.EVENT_TYPE_TIMER_STARTED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+}
+_ACTIVITY_STARTED = EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+_ACTIVITY_ENDED = {
+    EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+    EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+    EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
+    EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
+}
+
+
+def end_of_day(day: date) -> datetime:
+    """23:59:59 China time: when a deadline on ``day`` runs out."""
+    return datetime.combine(day, time(23, 59, 59), CHINA_TIME)
+
+
+def china_date(moment: datetime) -> date:
+    return moment.astimezone(CHINA_TIME).date()
+
+
+def review_deadline(accepted_at: datetime, working_days: int = REVIEW_WORKING_DAYS) -> datetime:
+    """The end of the n-th working day after the (China-time) day the documents were accepted."""
+    return end_of_day(add_working_days(china_date(accepted_at), working_days))
+
+
+async def caught_up(check: Callable[[], bool | Awaitable[bool]]) -> bool:
+    """Poll in real time (the clock stays put) until ``check`` holds; whether it ever did."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + CATCH_UP
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result or loop.time() > give_up:
+            return bool(result)
+        await asyncio.sleep(0.02)
+
+
+async def assert_refused(update: Awaitable, code: str, **details: object) -> None:
+    """The validator refused with ``code`` (and these details): nothing entered history."""
+    refused = await refusal(update)
+    assert refused.type == code
+    assert (refused.details[0] if refused.details else {}) == details
+
+
+# --- the registry, notices and completion, as the people involved would see them -----------
+
+
+@dataclass
+class FakeRecords:
+    """Stands in for the database, the registry change and the messaging of one test."""
+
+    completion: Completion = field(
+        default_factory=lambda: Completion(completed=True, certificate_no=CERTIFICATE_NO)
+    )
+    task_queue: str = field(default_factory=lambda: f"application-test-{uuid.uuid4()}")
+    transitions: list[Transition] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    completions: list[tuple[str, date]] = field(default_factory=list)
+    # activity name -> how many of its next attempts fail (say, the worker restarts): retried
+    failing: Counter[str] = field(default_factory=Counter)
+
+    def activities(self) -> list[Callable]:
+        @activity.defn(name="record_transition")
+        async def record_transition(transition: Transition) -> None:
+            self._maybe_fail("record_transition")
+            self.transitions.append(transition)
+
+        @activity.defn(name="complete_application")
+        async def complete_application(application_no: str, today: date) -> Completion:
+            self._maybe_fail("complete_application")
+            self.completions.append((application_no, today))
+            return self.completion
+
+        @activity.defn(name="notify_application")
+        async def notify_application(notice: Notice) -> None:
+            self.notices.append(notice)
+
+        real = ApplicationActivities("sqlite+aiosqlite:///unused", None, None)
+
+        @activity.defn(name="review_deadline")
+        async def review_deadline(accepted_on: date, working_days: int) -> datetime:
+            """The real statutory deadline: pure, the working-day calendar, no database."""
+            self._maybe_fail("review_deadline")
+            return await real.review_deadline(accepted_on, working_days)
+
+        return [record_transition, complete_application, notify_application, review_deadline]
+
+    def _maybe_fail(self, name: str) -> None:
+        if self.failing[name]:
+            self.failing[name] -= 1
+            raise RuntimeError("worker restarting")  # retried a second later
+
+
+@dataclass
+class Application:
+    """One application, driven the way the API drives it for physicians, staff and officers."""
+
+    env: WorkflowEnvironment
+    handle: WorkflowHandle
+    records: FakeRecords
+
+    # --- what users see ----------------------------------------------------------------------
+
+    def timeline(self) -> list[tuple[str, ApplicationState]]:
+        """(action, state) of every step recorded, as the application's timeline lists them."""
+        return [(t.action, t.state) for t in self.records.transitions]
+
+    @property
+    def last_step(self) -> Transition:
+        return self.records.transitions[-1]
+
+    def notified(self) -> list[tuple[str, list[str]]]:
+        """(event, audiences) of every notice sent."""
+        return [(n.event, n.audiences) for n in self.records.notices]
+
+    def notices_of(self, event: str) -> list[Notice]:
+        return [n for n in self.records.notices if n.event == event]
+
+    async def outcome(self) -> ApplicationOutcome:
+        """How the application ended; it must have ended already.
+
+        Read through a plain handle: the started handle's ``result()`` would let the server skip
+        time while it waits, and once the workflow is done it skips on to the server's ten-year
+        run timeout, moving the clock every later test shares.
+        """
+        plain = self.env.client.get_workflow_handle_for(ApplicationWorkflow.run, self.handle.id)
+        try:
+            return await asyncio.wait_for(plain.result(), CATCH_UP)
+        except TimeoutError:
+            pytest.fail(f"the application has not ended: {self.timeline()[-1]}")
+
+    async def now(self) -> datetime:
+        return await self.env.get_current_time()
+
+    async def search_attributes(self) -> dict[str, object]:
+        described = await self.handle.describe()
+        return {pair.key.name: pair.value for pair in described.typed_search_attributes}
+
+    async def history(self) -> list[EventType.ValueType]:
+        return [event.event_type async for event in self.handle.fetch_history_events()]
+
+    async def accepted_updates(self) -> int:
+        """Decisions that entered the workflow's history (refused ones never do)."""
+        return (await self.history()).count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED)
+
+    # --- the clock -----------------------------------------------------------------------------
+
+    async def quiet(self) -> None:
+        """Wait until nothing is in flight: every activity (notices too) done, a timer running."""
+
+        async def idle() -> bool:
+            kinds = await self.history()
+            in_flight = kinds.count(_ACTIVITY_STARTED) - sum(k in _ACTIVITY_ENDED for k in kinds)
+            return in_flight == 0 and kinds[-1] in _IDLE
+
+        assert await caught_up(idle), "the workflow never settled"
+
+    async def sleep(self, duration: timedelta) -> None:
+        """Let ``duration`` pass on the server's clock, and the workflow act on it."""
+        await self.env.sleep(duration)
+        await self.quiet()
+
+    async def sleep_until(self, moment: datetime) -> None:
+        await self.sleep(moment - await self.now())
+
+    # --- the physician -------------------------------------------------------------------------
+
+    async def withdraw(self, actor: Actor = PHYSICIAN) -> DecisionResult:
+        return await self._update(ApplicationWorkflow.withdraw, Withdrawal(actor=actor))
+
+    async def resubmit(
+        self, comment: str | None = "已补正", actor: Actor = PHYSICIAN
+    ) -> DecisionResult:
+        return await self._update(
+            ApplicationWorkflow.resubmit, Resubmission(actor=actor, comment=comment)
+        )
+
+    # --- institution staff ---------------------------------------------------------------------
+
+    async def institution_decision(
+        self,
+        decision: Decision = Decision.approve,
+        comment: str | None = None,
+        actor: Actor = STAFF,
+    ) -> DecisionResult:
+        return await self._update(
+            ApplicationWorkflow.institution_decision,
+            InstitutionDecision(actor=actor, decision=decision, comment=comment),
+        )
+
+    # --- commission officers -------------------------------------------------------------------
+
+    async def paper_check(
+        self, complete: bool = True, comment: str | None = None, actor: Actor = OFFICER
+    ) -> DecisionResult:
+        return await self._update(
+            ApplicationWorkflow.paper_check,
+            PaperCheck(actor=actor, documents_complete=complete, comment=comment),
+        )
+
+    async def commission_decision(
+        self,
+        decision: Decision = Decision.approve,
+        comment: str | None = None,
+        actor: Actor = OFFICER,
+    ) -> DecisionResult:
+        return await self._update(
+            ApplicationWorkflow.commission_decision,
+            CommissionDecision(actor=actor, decision=decision, comment=comment),
+        )
+
+    async def _update(self, update, argument) -> DecisionResult:
+        result = await self.handle.execute_update(update, argument)
+        await self.quiet()
+        return result
+
+    # --- shortcuts to a step -------------------------------------------------------------------
+
+    async def at_documents(self) -> DecisionResult:
+        """The institution approved: the physician is to bring the paper documents."""
+        return await self.institution_decision(Decision.approve)
+
+    async def under_review(self) -> DecisionResult:
+        """The documents were accepted: the commission's statutory clock runs."""
+        await self.at_documents()
+        return await self.paper_check()
+
+
+Submit = Callable[[], Awaitable[Application]]
+
+
+@contextlib.asynccontextmanager
+async def application_desk(env: WorkflowEnvironment) -> AsyncIterator[Submit]:
+    """Submit applications as the API does, served by a worker with fakes of their own.
+
+    Whatever is still running at the end is terminated, so no timer fires into a later test.
+    """
+    records = FakeRecords()
+    handles: list[WorkflowHandle] = []
+
+    async def submit() -> Application:
+        application_no = f"20261126{next(_numbers):06d}"
+        handle = await env.client.start_workflow(
+            ApplicationWorkflow.run,
+            ApplicationStart(
+                application_no=application_no,
+                type=ApplicationType.change,
+                filed_by=PHYSICIAN,
+                account_id=PHYSICIAN.account_id,
+                institution_code=INSTITUTION,
+                notify_institution_code=OLD_INSTITUTION,
+                commission_code=COMMISSION,
+                province_code=PROVINCE,
+            ),
+            id=f"application-{application_no}-{uuid.uuid4()}",
+            task_queue=records.task_queue,
+            search_attributes=TypedSearchAttributes(
+                [
+                    SearchAttributePair(sa.APPLICATION_TYPE, ApplicationType.change),
+                    SearchAttributePair(sa.APPLICATION_STATE, S.awaiting_institution),
+                    SearchAttributePair(sa.INSTITUTION_CODE, INSTITUTION),
+                    SearchAttributePair(sa.PROVINCE_CODE, PROVINCE),
+                    SearchAttributePair(sa.COMMISSION_CODE, COMMISSION),
+                    SearchAttributePair(sa.OVERDUE, False),
+                ]
+            ),
+        )
+        handles.append(handle)
+        application = Application(env, handle, records)
+        await application.quiet()
+        assert application.timeline() == [("submitted", S.awaiting_institution)]
+        return application
+
+    async with Worker(
+        env.client,
+        task_queue=records.task_queue,
+        workflows=[ApplicationWorkflow],
+        activities=records.activities(),
+    ):
+        yield submit
+        for handle in handles:
+            with contextlib.suppress(RPCError):  # already ended
+                await handle.terminate("test over")
+
+
+@pytest_asyncio.fixture
+async def submit(env: WorkflowEnvironment) -> AsyncIterator[Submit]:
+    async with application_desk(env) as submit:
+        yield submit
+
+
+@pytest_asyncio.fixture
+async def fresh_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping server of its own, whose clock starts now (the shared one has moved on)."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=server_path(), data_converter=pydantic_data_converter
+    )
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={key.name: key.indexed_value_type for key in sa.ALL},
+        )
+    )
+    yield env
+    await env.shutdown()
+
+
+# --- the whole way ---------------------------------------------------------------------------
+
+
+async def test_approved_all_the_way_to_a_certificate(submit):
+    """Institution, paper documents, commission: completed with a certificate, everyone told."""
+    application = await submit()
+    assert application.notified() == [("submitted", EVERYONE_AT_START)]
+
+    approved = await application.institution_decision(Decision.approve)
+    assert approved.state == S.awaiting_documents
+    assert approved.step_deadline - await application.now() == pytest.approx(
+        DOCUMENTS_WINDOW, abs=A_MINUTE
+    )
+    assert application.notices_of("institution_approved")[0].params == {
+        "deadline": str(china_date(approved.step_deadline))
+    }
+
+    accepted_at = await application.now()
+    accepted = await application.paper_check()
+    deadline = review_deadline(accepted_at)
+    assert (accepted.state, accepted.step_deadline) == (S.under_review, deadline)
+    assert application.last_step.step_deadline == deadline
+    assert application.notices_of("documents_accepted")[0].params == {
+        "deadline": str(deadline.date())
+    }
+    assert await application.search_attributes() == {
+        "ApplicationType": "change",
+        "ApplicationState": "under_review",
+        "InstitutionCode": INSTITUTION,
+        "ProvinceCode": PROVINCE,
+        "CommissionCode": COMMISSION,
+        "StepDeadline": deadline,
+        "Overdue": False,
+    }
+
+    completed = await application.commission_decision(Decision.approve, comment="同意")
+    assert (completed.state, completed.certificate_no) == (S.completed, CERTIFICATE_NO)
+    assert await application.outcome() == ApplicationOutcome(
+        state=S.completed, certificate_no=CERTIFICATE_NO
+    )
+    assert application.timeline() == [
+        ("submitted", S.awaiting_institution),
+        ("institution_approved", S.awaiting_documents),
+        ("documents_accepted", S.under_review),
+        ("completed", S.completed),
+    ]
+    assert [(t.actor_role, t.actor_id) for t in application.records.transitions] == [
+        ("physician", PHYSICIAN.account_id),
+        ("institution_staff", STAFF.account_id),
+        ("commission_officer", OFFICER.account_id),
+        ("commission_officer", OFFICER.account_id),
+    ]
+    assert (application.last_step.comment, application.last_step.step_deadline) == ("同意", None)
+    assert application.notified() == [
+        ("submitted", EVERYONE_AT_START),
+        ("institution_approved", ["physician"]),
+        ("documents_accepted", ["physician", "institution"]),
+        ("completed", ["physician", "institution", "old_institution"]),
+    ]
+    assert application.notices_of("completed")[0].params == {"certificate_no": CERTIFICATE_NO}
+    application_no = application.last_step.application_no
+    assert application.records.completions == [(application_no, china_date(accepted_at))]
+    attributes = await application.search_attributes()
+    assert attributes["ApplicationState"] == "completed"
+    assert "StepDeadline" not in attributes
+
+
+async def test_rule_recheck_refuses_completion(submit):
+    """Approved, but the registry changed meanwhile: rejected, with the rule as the reason."""
+    application = await submit()
+    await application.under_review()
+    application.records.completion = Completion(
+        completed=False, refusal_code="already_registered_in_location"
+    )
+
+    result = await application.commission_decision(Decision.approve)
+
+    assert (result.state, result.certificate_no) == (S.rejected, None)
+    assert await application.outcome() == ApplicationOutcome(state=S.rejected)
+    assert application.timeline()[-1] == ("refused_at_completion", S.rejected)
+    assert application.last_step.comment == "rule:already_registered_in_location"
+    assert application.notified()[-1] == ("rejected", ["physician", "institution"])
+    assert application.notices_of("rejected")[0].params == {
+        "comment": "rule:already_registered_in_location"
+    }
+
+
+@pytest.mark.parametrize(
+    ("at_step", "decide", "action", "audiences"),
+    [
+        pytest.param(
+            None,
+            Application.institution_decision,
+            "institution_rejected",
+            ["physician"],
+            id="by-institution",
+        ),
+        pytest.param(
+            Application.under_review,
+            Application.commission_decision,
+            "commission_rejected",
+            ["physician", "institution"],
+            id="by-commission",
+        ),
+    ],
+)
+async def test_rejected_with_a_reason(submit, at_step, decide, action, audiences):
+    """A rejection ends the application; the physician (and institution) get the reason."""
+    application = await submit()
+    if at_step:
+        await at_step(application)
+
+    result = await decide(application, Decision.reject, comment="材料不实")
+
+    assert result.state == S.rejected
+    assert await application.outcome() == ApplicationOutcome(state=S.rejected)
+    assert application.timeline()[-1] == (action, S.rejected)
+    assert application.last_step.comment == "材料不实"
+    event = application.records.notices[-1]
+    assert (event.audiences, event.params) == (audiences, {"comment": "材料不实"})
+
+
+# --- clocks that run out ---------------------------------------------------------------------
+
+
+async def returned_by_institution(application: Application) -> DecisionResult:
+    return await application.institution_decision(Decision.return_, comment="照片不清晰")
+
+
+async def returned_by_commission(application: Application) -> DecisionResult:
+    await application.under_review()
+    return await application.commission_decision(Decision.return_, comment="执业范围填写有误")
+
+
+@pytest.mark.parametrize(
+    ("at_step", "state", "window", "waiting_on"),
+    [
+        pytest.param(
+            None, S.awaiting_institution, INSTITUTION_WINDOW, "institution", id="institution"
+        ),
+        pytest.param(
+            Application.at_documents, S.awaiting_documents, DOCUMENTS_WINDOW, "physician",
+            id="paper-documents",
+        ),
+        pytest.param(
+            returned_by_institution, S.returned, RESUBMIT_WINDOW, "physician", id="returned"
+        ),
+    ],
+)  # fmt: skip
+async def test_a_step_left_alone_is_reminded_then_expires(
+    submit, at_step, state, window, waiting_on
+):
+    """Whoever is waited on is reminded 7 days before the window closes; still open the day
+    before; then the application expires and the physician and institution are told."""
+    application = await submit()
+    if at_step:
+        await at_step(application)
+    entered_at, deadline = application.last_step.at, application.last_step.step_deadline
+    assert (application.last_step.state, deadline - entered_at) == (state, window)
+    notified_so_far = application.notified()
+
+    await application.sleep_until(deadline - REMIND_BEFORE - A_MINUTE)
+    assert application.notified() == notified_so_far
+    await application.sleep(2 * A_MINUTE)
+    assert application.notified() == [*notified_so_far, ("reminder", [waiting_on])]
+    assert application.notices_of("reminder")[0].params == {"deadline": str(china_date(deadline))}
+
+    await application.sleep_until(deadline - timedelta(days=1))
+    assert application.last_step.state == state
+    assert (await application.search_attributes())["ApplicationState"] == state
+
+    await application.sleep_until(deadline + A_MINUTE)
+    assert await application.outcome() == ApplicationOutcome(state=S.expired)
+    assert window <= application.last_step.at - entered_at < window + A_MINUTE
+    assert application.timeline()[-1] == ("expired", S.expired)
+    assert application.last_step.actor_role == "system"
+    assert application.notified()[-2:] == [
+        ("reminder", [waiting_on]),
+        ("expired", ["physician", "institution"]),
+    ]
+    assert (await application.search_attributes())["ApplicationState"] == "expired"
+
+
+@pytest.mark.parametrize(
+    ("send_back", "action"),
+    [
+        pytest.param(returned_by_institution, "institution_returned", id="by-institution"),
+        pytest.param(returned_by_commission, "commission_returned", id="by-commission"),
+    ],
+)
+async def test_returned_then_resubmitted_gives_the_institution_a_fresh_30_days(
+    submit, send_back, action
+):
+    """Returned with a comment, corrected late in the 60 days: the institution starts over."""
+    application = await submit()
+    returned = await send_back(application)
+    comment = application.last_step.comment
+    assert returned.state == S.returned
+    assert returned.step_deadline - application.last_step.at == RESUBMIT_WINDOW
+    assert application.timeline()[-1] == (action, S.returned)
+    assert application.notified()[-1] == ("returned", ["physician"])
+    assert application.notices_of("returned")[0].params == {"comment": comment}
+
+    await application.sleep(RESUBMIT_WINDOW - REMIND_BEFORE - timedelta(days=1))
+    resubmitted = await application.resubmit(comment="已补正")
+    resubmitted_at = application.last_step.at
+    assert resubmitted.state == S.awaiting_institution
+    assert resubmitted.step_deadline == resubmitted_at + INSTITUTION_WINDOW
+    assert (application.last_step.action, application.last_step.comment) == (
+        "resubmitted",
+        "已补正",
+    )
+    assert application.notified()[-1] == ("resubmitted", ["institution"])
+
+    await application.sleep_until(resubmitted_at + INSTITUTION_WINDOW - REMIND_BEFORE + A_MINUTE)
+    assert application.notified()[-1] == ("reminder", ["institution"])
+    await application.sleep_until(resubmitted_at + INSTITUTION_WINDOW + A_MINUTE)
+    assert await application.outcome() == ApplicationOutcome(state=S.expired)
+    expired_after = application.last_step.at - resubmitted_at
+    assert INSTITUTION_WINDOW <= expired_after < INSTITUTION_WINDOW + A_MINUTE
+    assert [step for step, _ in application.timeline()][-3:] == [action, "resubmitted", "expired"]
+    assert [event for event, _ in application.notified()].count("reminder") == 1  # the fresh one
+
+
+async def test_incomplete_documents_do_not_restart_the_60_days(submit):
+    """Documents found incomplete on day 40: the physician is told what is missing, and the
+    window that opened at the institution's approval still closes on day 60."""
+    application = await submit()
+    await application.at_documents()
+    approved_at, deadline = application.last_step.at, application.last_step.step_deadline
+
+    await application.sleep(timedelta(days=40))
+    result = await application.paper_check(complete=False, comment="缺少体检证明")
+
+    assert (result.state, result.step_deadline) == (S.awaiting_documents, deadline)
+    step = application.last_step
+    assert (step.action, step.state, step.comment) == (
+        "documents_incomplete",
+        S.awaiting_documents,
+        "缺少体检证明",
+    )
+    assert (step.actor_role, step.step_deadline) == ("commission_officer", deadline)
+    assert application.notified()[-1] == ("documents_incomplete", ["physician"])
+    assert application.notices_of("documents_incomplete")[0].params == {"comment": "缺少体检证明"}
+
+    await application.sleep_until(deadline - REMIND_BEFORE - A_MINUTE)
+    assert application.notices_of("reminder") == []
+    await application.sleep(2 * A_MINUTE)
+    assert application.notified()[-1] == ("reminder", ["physician"])
+    await application.sleep_until(deadline + A_MINUTE)
+    assert await application.outcome() == ApplicationOutcome(state=S.expired)
+    expired_after = application.last_step.at - approved_at
+    assert DOCUMENTS_WINDOW <= expired_after < DOCUMENTS_WINDOW + A_MINUTE
+    assert application.timeline() == [
+        ("submitted", S.awaiting_institution),
+        ("institution_approved", S.awaiting_documents),
+        ("documents_incomplete", S.awaiting_documents),
+        ("expired", S.expired),
+    ]
+
+
+# --- the commission's statutory 20 working days ----------------------------------------------
+
+
+async def test_past_20_working_days_flagged_overdue_and_reminded_never_approved(submit):
+    """Officers are reminded 3 working days before; at the deadline nothing is approved by
+    itself: the application is flagged overdue, officers reminded weekly, and can still act."""
+    application = await submit()
+    await application.at_documents()
+    accepted_at = await application.now()
+    await application.paper_check()
+    deadline = review_deadline(accepted_at)
+    remind_at = review_deadline(accepted_at, REVIEW_WORKING_DAYS - REVIEW_REMIND_WORKING_DAYS)
+    assert working_days_between(remind_at.date(), deadline.date()) == REVIEW_REMIND_WORKING_DAYS
+    notified_so_far = application.notified()
+
+    await application.sleep_until(remind_at - A_MINUTE)
+    assert application.notified() == notified_so_far
+    await application.sleep(2 * A_MINUTE)
+    assert application.notified() == [*notified_so_far, ("reminder", ["commission"])]
+    assert application.notices_of("reminder")[0].params == {"deadline": str(deadline.date())}
+
+    await application.sleep_until(deadline - A_MINUTE)
+    assert application.last_step.action == "documents_accepted"
+    await application.sleep(2 * A_MINUTE)
+    step = application.last_step
+    assert (step.action, step.state, step.overdue, step.actor_role, step.step_deadline) == (
+        "overdue",
+        S.under_review,
+        True,
+        "system",
+        deadline,
+    )
+    attributes = await application.search_attributes()
+    assert (attributes["ApplicationState"], attributes["Overdue"]) == ("under_review", True)
+    assert application.notified()[-1] == ("overdue", ["commission"])
+    assert application.notices_of("overdue")[0].params == {"deadline": str(deadline.date())}
+
+    await application.sleep(OVERDUE_REMINDER_EVERY - 2 * A_MINUTE)
+    assert len(application.notices_of("overdue")) == 1
+    await application.sleep(2 * A_MINUTE)
+    assert len(application.notices_of("overdue")) == 2
+    await application.sleep(OVERDUE_REMINDER_EVERY)
+    assert application.notified()[-3:] == [("overdue", ["commission"])] * 3
+    assert application.timeline()[-1] == ("overdue", S.under_review)  # recorded once
+
+    completed = await application.commission_decision(Decision.approve)
+    assert completed.state == S.completed
+    assert await application.outcome() == ApplicationOutcome(
+        state=S.completed, certificate_no=CERTIFICATE_NO
+    )
+    assert (application.last_step.action, application.last_step.overdue) == ("completed", False)
+    assert (await application.search_attributes())["Overdue"] is False
+
+
+async def test_review_deadline_skips_the_2027_spring_festival(fresh_env):
+    """Documents accepted on Monday 2027-01-25: the commission has until Friday 2027-02-26,
+    the Spring Festival holiday (2027-02-05 to 02-10) not counted."""
+    accepted_at = datetime(2027, 1, 25, 10, 0, tzinfo=CHINA_TIME)
+    now = await fresh_env.get_current_time()
+    if now > accepted_at - timedelta(days=1):
+        pytest.skip("the real clock (where the test server starts) is past 2027-01-25")
+    # Approved by the institution early enough that the documents window is still open then.
+    approve_at = accepted_at - (DOCUMENTS_WINDOW - REMIND_BEFORE - timedelta(days=1))
+    await fresh_env.sleep(max(approve_at - now, timedelta(0)))
+
+    async with application_desk(fresh_env) as submit:
+        application = await submit()
+        await application.at_documents()
+        await application.sleep_until(accepted_at)
+        assert china_date(await application.now()) == date(2027, 1, 25)
+
+        accepted = await application.paper_check()
+
+        due = datetime(2027, 2, 26, 23, 59, 59, tzinfo=CHINA_TIME)
+        assert (accepted.state, accepted.step_deadline) == (S.under_review, due)
+        assert application.last_step.step_deadline == due
+        assert (await application.search_attributes())["StepDeadline"] == due
+        assert application.notices_of("documents_accepted")[0].params == {"deadline": "2027-02-26"}
+
+
+# --- refusals ---------------------------------------------------------------------------------
+
+
+def refused(at_step, attempt, code, state=None, *, id):
+    """At ``at_step``, ``attempt`` is refused with ``code`` (wrong_state names the state)."""
+    return pytest.param(at_step, attempt, code, {"state": state} if state else {}, id=id)
+
+
+WAITING = S.awaiting_institution
+DOCUMENTS = S.awaiting_documents
+REVIEW = S.under_review
+at_documents, under_review = Application.at_documents, Application.under_review
+
+
+@pytest.mark.parametrize(
+    ("at_step", "attempt", "code", "details"),
+    [
+        refused(None, lambda a: a.institution_decision(actor=OTHER_STAFF), "wrong_institution",
+                id="institution-decision-by-another-institution"),
+        refused(None, lambda a: a.institution_decision(actor=OFFICER_AT_INSTITUTION),
+                "wrong_institution", id="institution-decision-by-a-commission-officer"),
+        refused(None, lambda a: a.institution_decision(Decision.reject), "comment_required",
+                id="institution-rejects-without-comment"),
+        refused(None, lambda a: a.institution_decision(Decision.return_, comment="  "),
+                "comment_required", id="institution-returns-with-blank-comment"),
+        refused(None, lambda a: a.commission_decision(), "wrong_state", WAITING,
+                id="commission-decision-before-the-documents"),
+        refused(None, lambda a: a.paper_check(), "wrong_state", WAITING,
+                id="paper-check-before-the-institution"),
+        refused(None, lambda a: a.resubmit(), "wrong_state", WAITING,
+                id="resubmit-when-not-returned"),
+        refused(None, lambda a: a.withdraw(actor=SOMEONE_ELSE), "not_applicant",
+                id="withdraw-by-another-physician"),
+        refused(None, lambda a: a.withdraw(actor=STAFF), "not_applicant",
+                id="withdraw-by-institution-staff"),
+        refused(at_documents, lambda a: a.paper_check(actor=OTHER_OFFICER), "wrong_commission",
+                id="paper-check-by-another-commission"),
+        refused(at_documents, lambda a: a.paper_check(actor=STAFF), "wrong_commission",
+                id="paper-check-by-institution-staff"),
+        refused(at_documents, lambda a: a.paper_check(complete=False), "comment_required",
+                id="documents-incomplete-without-comment"),
+        refused(at_documents, lambda a: a.institution_decision(), "wrong_state", DOCUMENTS,
+                id="institution-decides-twice"),
+        refused(at_documents, lambda a: a.commission_decision(), "wrong_state", DOCUMENTS,
+                id="commission-decision-before-the-paper-check"),
+        refused(under_review, lambda a: a.commission_decision(actor=OTHER_OFFICER),
+                "wrong_commission", id="commission-decision-by-another-commission"),
+        refused(under_review, lambda a: a.commission_decision(Decision.reject),
+                "comment_required", id="commission-rejects-without-comment"),
+        refused(under_review, lambda a: a.commission_decision(Decision.return_),
+                "comment_required", id="commission-returns-without-comment"),
+        refused(under_review, lambda a: a.paper_check(), "wrong_state", REVIEW,
+                id="paper-check-twice"),
+        refused(under_review, lambda a: a.resubmit(), "wrong_state", REVIEW,
+                id="resubmit-under-review"),
+    ],
+)  # fmt: skip
+async def test_refused_without_a_trace(submit, at_step, attempt, code, details):
+    """The API shows the refusal code; the timeline, the notices and the history stay as they
+    were, and the step is still open to the right person."""
+    application = await submit()
+    if at_step:
+        await at_step(application)
+    before = (application.timeline(), application.notified(), await application.accepted_updates())
+
+    await assert_refused(attempt(application), code, **details)
+
+    await application.quiet()
+    after = (application.timeline(), application.notified(), await application.accepted_updates())
+    assert after == before
+    assert (await application.withdraw()).state == S.withdrawn
+
+
+# --- withdrawal -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("at_step", "state", "told"),
+    [
+        pytest.param(None, S.awaiting_institution, ["institution"], id="awaiting-institution"),
+        pytest.param(returned_by_institution, S.returned, ["institution"], id="returned"),
+        pytest.param(at_documents, S.awaiting_documents, ["institution", "commission"],
+                     id="awaiting-documents"),
+        pytest.param(under_review, S.under_review, ["institution", "commission"],
+                     id="under-review"),
+    ],
+)  # fmt: skip
+async def test_withdrawn_at_any_open_step(submit, at_step, state, told):
+    """The physician withdraws: it ends at once; the commission hears of it once it is involved."""
+    application = await submit()
+    if at_step:
+        await at_step(application)
+    assert application.last_step.state == state
+
+    result = await application.withdraw()
+
+    assert (result.state, result.step_deadline) == (S.withdrawn, None)
+    assert await application.outcome() == ApplicationOutcome(state=S.withdrawn)
+    step = application.last_step
+    assert (step.action, step.state, step.actor_id) == (
+        "withdrawn",
+        S.withdrawn,
+        PHYSICIAN.account_id,
+    )
+    assert application.notified()[-1] == ("withdrawn", told)
+    attributes = await application.search_attributes()
+    assert attributes["ApplicationState"] == "withdrawn"
+    assert "StepDeadline" not in attributes
+
+
+# --- a decision and a clock at the same moment ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("at_step", "decide", "slow_activity", "action", "state"),
+    [
+        pytest.param(
+            at_documents, Application.paper_check, "review_deadline", "documents_accepted",
+            S.under_review, id="documents-accepted-as-the-60-days-end",
+        ),
+        pytest.param(
+            under_review, Application.commission_decision, "complete_application", "completed",
+            S.completed, id="approved-as-the-20-working-days-end",
+        ),
+    ],
+)  # fmt: skip
+async def test_a_decision_accepted_in_time_wins_over_the_clock(
+    env, submit, at_step, decide, slow_activity, action, state
+):
+    """Half a second before the deadline an officer decides; recording it takes a retry, and
+    the deadline passes meanwhile. The decision stands: nothing expires or turns overdue."""
+    application = await submit()
+    await at_step(application)
+    deadline = application.last_step.step_deadline
+    await application.sleep_until(deadline - timedelta(milliseconds=500))
+    timeline_so_far, told_so_far = application.timeline(), application.notified()
+    application.records.failing[slow_activity] = 1
+
+    decision = asyncio.create_task(decide(application))
+    assert await caught_up(lambda: application.records.failing[slow_activity] == 0)
+    await env.sleep(timedelta(seconds=5))  # the deadline passes before the retry
+
+    assert (await asyncio.wait_for(decision, CATCH_UP)).state == state
+    assert await application.now() > deadline
+    assert application.timeline() == [*timeline_so_far, (action, state)]
+    assert [event for event, _ in application.notified()[len(told_so_far) :]] == [action]
+
+
+async def test_approved_while_the_overdue_flag_is_being_recorded(env, submit):
+    """The 20 working days run out and, while the overdue flag is still being written (a retry),
+    an officer approves (also retried): the application completes, the flag stays on record."""
+    application = await submit()
+    await application.under_review()
+    deadline = application.last_step.step_deadline
+    await application.sleep_until(deadline - timedelta(milliseconds=500))
+    failing = application.records.failing
+    failing["record_transition"] = 1
+
+    await env.sleep(timedelta(milliseconds=700))  # the flag is due, its recording to be retried
+    assert await caught_up(lambda: failing["record_transition"] == 0)
+    failing["complete_application"] = 1
+    decision = asyncio.create_task(application.commission_decision(Decision.approve))
+    assert await caught_up(lambda: failing["complete_application"] == 0)
+    await env.sleep(timedelta(seconds=5))
+
+    assert (await asyncio.wait_for(decision, CATCH_UP)).state == S.completed
+    assert await application.outcome() == ApplicationOutcome(
+        state=S.completed, certificate_no=CERTIFICATE_NO
+    )
+    assert application.timeline()[-2:] == [
+        ("overdue", S.under_review),
+        ("completed", S.completed),
+    ]
+    assert application.notified()[-2:] == [
+        ("overdue", ["commission"]),
+        ("completed", ["physician", "institution", "old_institution"]),
+    ]
