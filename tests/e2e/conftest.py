@@ -15,6 +15,7 @@ import httpx
 import pytest
 import pytest_asyncio
 import uvicorn
+from fastapi import FastAPI
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
@@ -40,6 +41,7 @@ class Stack:
     settings: Settings
     client: Client
     api: httpx.AsyncClient
+    app: FastAPI
 
     async def login(self, username: str, password: str) -> dict[str, str]:
         response = await self.api.post(
@@ -116,9 +118,10 @@ async def stack(tmp_path_factory, temporal_dev_server) -> Stack:
     )
     sink = await mailsink.serve(settings.database_url, settings.smtp_host, settings.smtp_port)
     api_port = free_port()
+    app = create_app(settings, client)
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(settings, client),
+            app,
             host="127.0.0.1",
             port=api_port,
             log_level="warning",
@@ -130,7 +133,7 @@ async def stack(tmp_path_factory, temporal_dev_server) -> Stack:
         while not server.started:
             await asyncio.sleep(0.05)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{api_port}", timeout=30) as api:
-            yield Stack(settings, client, api)
+            yield Stack(settings, client, api, app)
         server.should_exit = True
         await serving
     sink.close()
