@@ -17,6 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
+from temporalio.api.operatorservice.v1 import (
+    AddSearchAttributesRequest,
+    ListSearchAttributesRequest,
+)
+from temporalio.client import Client
 
 from registry.settings import Settings
 from workflows import search_attributes
@@ -118,6 +123,31 @@ def prepare(settings: Settings) -> None:
     asyncio.run(_seed())
 
 
+async def register_search_attributes(settings: Settings) -> None:
+    """Add the search attributes a persisted dev server lacks.
+
+    ``--search-attribute`` registers them only when the dev server creates its database: one
+    kept from an earlier version would miss the newer ones, and a workflow upserting a missing
+    attribute fails its task until it exists.
+    """
+    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    known = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=settings.temporal_namespace)
+    )
+    missing = {
+        key.name: key.indexed_value_type
+        for key in search_attributes.ALL
+        if key.name not in known.custom_attributes
+    }
+    if missing:
+        console.print(f"[dim]registering search attributes {', '.join(missing)}…[/]")
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(
+                namespace=settings.temporal_namespace, search_attributes=missing
+            )
+        )
+
+
 def banner(settings: Settings) -> None:
     from registry.seed import DEMO_PASSWORD, STAFF
 
@@ -169,6 +199,8 @@ def run(settings: Settings) -> None:
             if child.port:
                 host = env_host if child is temporal else "127.0.0.1"
                 wait_for_port(host, child.port, 60, child)
+            if child is temporal:
+                asyncio.run(register_search_attributes(settings))
         banner(settings)
         while not stopping:
             time.sleep(0.5)

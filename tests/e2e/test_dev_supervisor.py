@@ -9,9 +9,13 @@ import sys
 import time
 
 import httpx
+from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
+from temporalio.testing import WorkflowEnvironment
 
 from registry.seed import DEMO_PASSWORD, DEMO_PHYSICIANS
-from tests.conftest import drop_database, free_port, new_database_url
+from starter.dev import register_search_attributes, temporal_cli
+from tests.conftest import drop_database, free_port, make_settings, new_database_url
+from workflows import search_attributes
 
 
 def start_dev(env: dict) -> subprocess.Popen:
@@ -105,3 +109,26 @@ def test_dev_runs_stops_cleanly_and_resumes(tmp_path):
         stop(second)
         asyncio.run(drop_database(database_url))
     assert children_alive(tmp_path / "data") == []
+
+
+async def test_a_dev_server_kept_from_an_older_version_gets_the_new_search_attributes(tmp_path):
+    """``--search-attribute`` only registers on a new dev server database; ereg dev adds the
+    ones a kept database lacks, before any workflow upserts them."""
+    async with await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_cli(),
+        search_attributes=search_attributes.ALL[:1],
+    ) as env:
+        settings = make_settings(
+            tmp_path,
+            "sqlite+aiosqlite:///unused.db",
+            temporal_address=env.client.service_client.config.target_host,
+        )
+        await register_search_attributes(settings)
+        known = await env.client.operator_service.list_search_attributes(
+            ListSearchAttributesRequest(namespace=env.client.namespace)
+        )
+    assert {
+        name: known.custom_attributes[name]
+        for name in known.custom_attributes
+        if name in {key.name for key in search_attributes.ALL}
+    } == {key.name: key.indexed_value_type for key in search_attributes.ALL}
