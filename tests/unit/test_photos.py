@@ -1,0 +1,154 @@
+"""Photo acceptance on real files made here with Pillow: recognised by content, checked for
+size and shape, stripped of metadata, and safe against decompression bombs."""
+
+import io
+import struct
+import zlib
+
+import pytest
+from PIL import Image, PngImagePlugin
+
+from registry import photos
+from registry.errors import DomainError
+
+GPS_IFD = 0x8825
+ORIENTATION = 0x0112
+
+
+def image(width=360, height=480, mode="RGB", color=(200, 120, 80)) -> Image.Image:
+    picture = Image.new(mode, (width, height), color if mode != "L" else 128)
+    for x in range(0, width, 7):  # some detail, so the encoders have something to do
+        picture.putpixel((x, x % height), (10, 20, 30) if mode != "L" else 10)
+    return picture
+
+
+def jpeg(picture=None, **save) -> bytes:
+    out = io.BytesIO()
+    (picture or image()).save(out, "JPEG", quality=92, **save)
+    return out.getvalue()
+
+
+def png(picture=None, **save) -> bytes:
+    out = io.BytesIO()
+    (picture or image()).save(out, "PNG", **save)
+    return out.getvalue()
+
+
+def exif_with_gps(orientation: int | None = None) -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x0131] = "CameraApp 1.0"  # Software
+    exif.get_ifd(GPS_IFD).update({1: "N", 2: (28.0, 11.0, 30.0), 3: "E", 4: (112.0, 58.0, 0.0)})
+    if orientation:
+        exif[ORIENTATION] = orientation
+    return exif
+
+
+def refused(data: bytes) -> DomainError:
+    with pytest.raises(DomainError) as info:
+        photos.accept(data)
+    return info.value
+
+
+def test_a_portrait_jpeg_is_accepted():
+    photo = photos.accept(jpeg())
+    assert (photo.media_type, photo.width, photo.height) == ("image/jpeg", 360, 480)
+    assert photos.sniff(photo.data) == "JPEG"
+    assert len(photo.sha256) == 64
+    assert Image.open(io.BytesIO(photo.data)).size == (360, 480)
+
+
+def test_a_portrait_png_is_accepted_and_stays_png():
+    photo = photos.accept(png(image(mode="RGBA", color=(1, 2, 3, 255))))
+    assert (photo.media_type, photo.width, photo.height) == ("image/png", 360, 480)
+    assert Image.open(io.BytesIO(photo.data)).format == "PNG"
+
+
+def test_the_smallest_portrait_accepted_is_300_by_400():
+    assert photos.accept(jpeg(image(300, 400))).height == 400
+
+
+def test_exif_and_gps_are_stripped_from_a_jpeg():
+    original = jpeg(exif=exif_with_gps().tobytes(), comment=b"shot at home")
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(GPS_IFD)  # it was there
+    stored = photos.accept(original).data
+    reopened = Image.open(io.BytesIO(stored))
+    assert not reopened.getexif()
+    assert "exif" not in reopened.info and "comment" not in reopened.info
+    assert b"Exif" not in stored and b"PhoneMaker" not in stored and b"shot at home" not in stored
+
+
+def test_text_chunks_and_exif_are_stripped_from_a_png():
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "Home address: somewhere")
+    original = png(pnginfo=info, exif=exif_with_gps().tobytes())
+    stored = photos.accept(original).data
+    reopened = Image.open(io.BytesIO(stored))
+    assert not reopened.getexif() and not reopened.text
+    assert b"somewhere" not in stored and b"PhoneMaker" not in stored
+
+
+def test_a_photo_taken_sideways_is_turned_upright_before_checking():
+    # Stored landscape, but EXIF says "rotate 90°": the person is upright in portrait.
+    sideways = jpeg(image(480, 360), exif=exif_with_gps(orientation=6).tobytes())
+    photo = photos.accept(sideways)
+    assert (photo.width, photo.height) == (360, 480)
+    assert not Image.open(io.BytesIO(photo.data)).getexif()
+
+
+@pytest.mark.parametrize("size", [(480, 360), (400, 400), (299, 480), (360, 399)])
+def test_landscape_square_or_too_small_is_refused(size):
+    error = refused(jpeg(image(*size)))
+    assert error.code == "photo_dimensions"
+    assert (error.params["width"], error.params["height"]) == size
+    assert error.status == 422
+
+
+def test_more_than_2_mb_is_refused():
+    big = jpeg() + b"\0" * (photos.MAX_BYTES)  # a valid JPEG padded beyond the limit
+    error = refused(big)
+    assert (error.code, error.status, error.params["max_mb"]) == ("photo_too_large", 413, 2)
+
+
+def test_a_text_file_named_jpg_is_refused(tmp_path):
+    path = tmp_path / "photo.jpg"
+    path.write_text("this is not a picture\n")
+    assert refused(path.read_bytes()).code == "photo_format"
+
+
+def test_a_gif_is_refused():
+    out = io.BytesIO()
+    image().save(out, "GIF")
+    error = refused(out.getvalue())
+    assert (error.code, error.status) == ("photo_format", 415)
+
+
+def test_a_jpeg_signature_on_a_png_body_is_refused():
+    assert refused(b"\xff\xd8\xff" + png()[3:]).code == "photo_format"
+
+
+def test_a_truncated_jpeg_is_refused():
+    assert refused(jpeg()[:2000]).code == "photo_format"
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def test_a_decompression_bomb_is_refused_before_decoding():
+    # A PNG whose header claims 100000×100000 pixels: 10 gigapixels in a few dozen bytes.
+    header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0)
+    bomb = (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(b"\0" * 1024))
+        + _chunk(b"IEND", b"")
+    )
+    assert len(bomb) < 200
+    error = refused(bomb)
+    assert error.code == "photo_too_many_pixels"
+
+
+def test_a_large_but_honest_image_within_the_pixel_limit_is_not_mistaken_for_a_bomb():
+    assert photos.MAX_PIXELS > 6000 * 6000
+    assert photos.accept(jpeg(image(1200, 1600))).width == 1200
