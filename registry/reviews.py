@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry import audit
 from registry.application_types import Actor
 from registry.models import PhysicianPhoto, PhysicianProfile, ProfileReview, utcnow
 
@@ -120,6 +121,16 @@ async def record(session: AsyncSession, step: ReviewRecord) -> None:
         return
     review.sequence = step.sequence
     review.state = step.state
+    await audit.record(
+        session,
+        f"review_{step.state}",
+        actor_id=step.decided_by,
+        actor_role="institution_staff" if step.decided_by else "system",
+        physician_id=review.account_id,
+        institution_code=review.institution_code,
+        detail={"review_id": review.id, "kind": review.kind, "photo_id": step.photo_id},
+        dedupe_key=f"review:{review.id}:{step.sequence}",
+    )
     review.photo_id = step.photo_id
     review.deadline = step.deadline
     review.updated_at = step.at

@@ -24,6 +24,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry import audit
 from registry.activation import LOCKOUT, MAX_WRONG_CODES, RESEND_INTERVAL, Channel
 from registry.activation import VERIFICATION_CODE_TTL as CODE_TTL
 from registry.codes import code_digest, is_code_format, make_code
@@ -186,6 +187,14 @@ async def record_event(
 ) -> SecurityEvent:
     row = SecurityEvent(account_id=account.id, event=event.value, previous=previous)
     session.add(row)
+    await audit.record(
+        session,
+        event.value,
+        actor_id=account.id,
+        actor_role=account.role,
+        physician_id=account.id if account.role == "physician" else None,
+        institution_code=account.institution_code,
+    )
     await session.flush()
     return row
 

@@ -39,7 +39,9 @@ async def get_session(
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# Committed when the path operation returns, before the response leaves: a client that got
+# its answer must find the change in the next request.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 
 

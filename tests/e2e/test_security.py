@@ -102,3 +102,35 @@ async def test_the_database_refuses_to_change_the_audit_trail(stack, statement):
     with pytest.raises(Exception, match="append-only"):
         async with session_scope(stack.settings.database_url) as session:
             await session.execute(text(statement))
+
+
+async def test_guessing_the_current_password_is_limited_and_changes_are_audited(
+    stack, faker, tmp_path
+):
+    who = person(faker)
+    account_id, headers = await qualified_signup(stack, tmp_path, who)
+    changed = await stack.api.patch(
+        "/api/v1/me/security",
+        headers=headers,
+        json={"current_password": who["password"], "new_password": "Another-pass-2026"},
+    )
+    assert changed.status_code == 200, changed.text
+    for _ in range(5):
+        wrong = await stack.api.patch(
+            "/api/v1/me/security",
+            headers=headers,
+            json={"current_password": "Guess-1234", "new_password": "Another-pass-2027"},
+        )
+        assert wrong.json()["code"] == "current_password_wrong"
+    blocked = await stack.api.patch(
+        "/api/v1/me/security",
+        headers=headers,
+        json={"current_password": "Another-pass-2026", "new_password": "Another-pass-2027"},
+    )
+    assert (blocked.status_code, blocked.json()["code"]) == (429, "rate_limited")
+
+    operator = await stack.login("operator", DEMO_PASSWORD)
+    trail = (
+        await stack.api.get("/api/v1/audit", params={"physician": account_id}, headers=operator)
+    ).json()
+    assert "password_changed" in [event["action"] for event in trail]

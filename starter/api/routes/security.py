@@ -10,7 +10,7 @@ from contextlib import suppress
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from registry import accounts, identifiers, passwords, security, tokens
+from registry import accounts, identifiers, passwords, ratelimit, security, tokens
 from registry.activation import Channel
 from registry.errors import DomainError
 from registry.models import Account
@@ -78,7 +78,7 @@ async def change_security(
     if len(given) != 1:
         raise DomainError("security_one_change")
     if given[0] == "password":
-        await _change_password(body, account)
+        await _change_password(body, account, session)
         await tokens.revoke_all(session, account.id)  # other sessions end
         event = await security.record_event(session, account, SecurityEventKind.password_changed)
         await steering.notify_change(session, temporal, settings, event)
@@ -86,11 +86,16 @@ async def change_security(
     return await _change_contact(given[0], body, response, account, session, temporal, settings)
 
 
-async def _change_password(body: SecurityPatch, account: Account) -> None:
+async def _change_password(body: SecurityPatch, account: Account, session) -> None:
+    """Wrong current passwords count as failed logins: a stolen session cannot guess on."""
+    limit = ratelimit.LOGIN_FAILURES_PER_USERNAME
+    await ratelimit.check(session, limit, account.username)
     current_ok = body.current_password is not None and await run_in_threadpool(
         passwords.verify_password, account.password_hash, body.current_password
     )
     if not current_ok:
+        await ratelimit.count(session, limit, account.username)
+        await session.commit()
         raise DomainError("current_password_wrong")
     passwords.check_policy(body.new_password)
     if await run_in_threadpool(passwords.verify_password, account.password_hash, body.new_password):
