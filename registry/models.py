@@ -4,6 +4,7 @@ SQL stays portable between SQLite (one machine) and PostgreSQL (production).
 """
 
 from datetime import UTC, date, datetime
+from functools import cache
 
 from sqlalchemy import (
     JSON,
@@ -18,8 +19,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 
 
 def utcnow() -> datetime:
@@ -384,3 +388,30 @@ class ProfileReview(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     __table_args__ = (UniqueConstraint("account_id", "open_slot", name="uq_profile_reviews_open"),)
+
+
+# --- SQLite keeps no time zone ------------------------------------------------------------------
+# Every moment is stored in UTC; SQLite hands it back without its zone. Loaded rows get it back,
+# so that the API's timestamps are the same RFC 3339 date-times on SQLite as on PostgreSQL.
+
+
+@cache
+def _zoned_columns(cls: type) -> tuple[str, ...]:
+    return tuple(
+        attr.key
+        for attr in inspect(cls).column_attrs
+        if isinstance(attr.columns[0].type, DateTime) and attr.columns[0].type.timezone
+    )
+
+
+@event.listens_for(Base, "load", propagate=True)
+def _utc_on_load(instance: Base, _context) -> None:
+    for key in _zoned_columns(type(instance)):
+        value = instance.__dict__.get(key)
+        if value is not None and value.tzinfo is None:
+            set_committed_value(instance, key, value.replace(tzinfo=UTC))
+
+
+@event.listens_for(Base, "refresh", propagate=True)
+def _utc_on_refresh(instance: Base, context, _attrs) -> None:
+    _utc_on_load(instance, context)

@@ -5,13 +5,21 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
+from temporalio.service import RPCError, RPCStatusCode
 
-from registry.errors import DomainError
+from registry.errors import DomainError, Localized
 
 log = logging.getLogger("ereg.api")
 
 _HTTP_CODES = {401: "not_authenticated", 403: "forbidden", 404: "not_found"}
+_OUT_OF_RANGE = Localized("数值超出范围", "a value out of range")
+_UNAVAILABLE = {
+    RPCStatusCode.UNAVAILABLE,
+    RPCStatusCode.DEADLINE_EXCEEDED,
+    RPCStatusCode.RESOURCE_EXHAUSTED,
+}
 
 
 def language(request: Request) -> str:
@@ -41,7 +49,47 @@ def render(request: Request, error: DomainError) -> JSONResponse:
     return JSONResponse(body, status_code=error.status, headers=headers)
 
 
+# What every error response is, in the OpenAPI spec too (FastAPI would document 422 as its own
+# validation-error list, which this API never sends).
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "description": "A stable `code`, a `message` in the caller's language (Chinese unless "
+    "`Accept-Language` prefers English) and the code's parameters, such as `detail` (the "
+    "fields of an invalid request) or `retry_after` (seconds).",
+    "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+    "required": ["code", "message"],
+    "additionalProperties": True,
+}
+
+
+def _document_errors(app: FastAPI) -> None:
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schemas = generate().get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in schemas:
+                schemas["HTTPValidationError"] = ERROR_SCHEMA
+        return app.openapi_schema
+
+    app.openapi = openapi
+
+
+def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
+    seen: BaseException | None = error
+    for _ in range(10):  # a chain, not a cycle
+        if seen is None:
+            return False
+        if isinstance(seen, kind):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def install(app: FastAPI) -> None:
+    _document_errors(app)
+
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> JSONResponse:
         return render(request, error)
@@ -63,6 +111,30 @@ def install(app: FastAPI) -> None:
         if error.headers:
             response.headers.update(error.headers)
         return response
+
+    @app.exception_handler(RPCError)
+    async def temporal_error(request: Request, error: RPCError) -> JSONResponse:
+        # Temporal unreachable or overloaded: a passing outage, not a fault of the request.
+        if error.status in _UNAVAILABLE:
+            log.warning("temporal unavailable on %s %s", request.method, request.url.path)
+            return render(request, DomainError("service_unavailable", {"retry_after": 5}))
+        return await unexpected(request, error)
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, error: DBAPIError) -> JSONResponse:
+        # The database gone (connection refused or cut): as for Temporal, try again later.
+        if error.connection_invalidated or isinstance(error, OperationalError | InterfaceError):
+            log.warning("database unavailable on %s %s", request.method, request.url.path)
+            return render(request, DomainError("service_unavailable", {"retry_after": 5}))
+        if isinstance(error, DataError) or _caused_by(error, OverflowError):
+            # PostgreSQL: a value no column can hold (an id beyond 32 bits, say).
+            return render(request, DomainError("invalid_request", {"detail": _OUT_OF_RANGE}))
+        return await unexpected(request, error)
+
+    @app.exception_handler(OverflowError)
+    async def overflow_error(request: Request, error: OverflowError) -> JSONResponse:
+        # SQLite: an integer (an id in the path, a body or the query) beyond 64 bits.
+        return render(request, DomainError("invalid_request", {"detail": _OUT_OF_RANGE}))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:

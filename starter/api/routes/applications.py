@@ -209,11 +209,15 @@ async def get_application(
     """State, current deadline and timeline: who did what, when, with which comment."""
     application = await _visible_application(session, account, no)
     timeline = await session.scalars(
-        select(ApplicationEvent)
-        .where(ApplicationEvent.application_no == no)
-        .order_by(ApplicationEvent.at, ApplicationEvent.id)
+        select(ApplicationEvent).where(ApplicationEvent.application_no == no)
     )
-    return application_out(application, account, language(request), list(timeline))
+    return application_out(application, account, language(request), sorted(timeline, key=_step))
+
+
+def _step(event: ApplicationEvent) -> tuple:
+    """Timeline order: the workflow's time, then its step number (``<no>:<sequence>``). Two
+    steps of one workflow task share a time, and their records may land in either order."""
+    return event.at, int(event.workflow_event.rpartition(":")[2])
 
 
 def _decision_out(application: Application, result) -> DecisionOut:

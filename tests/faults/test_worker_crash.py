@@ -1,0 +1,83 @@
+"""The worker is killed (SIGKILL) in the middle of 100 applications, then started again.
+
+What was running in it — workflow tasks, registry changes, notices half sent — dies with it.
+Temporal hands its workflow tasks to the new worker and retries its activities once their
+30-second timeout passes. Every application still completes, with exactly one registration and
+one certificate, and nobody receives the same notice twice: retried activities find what they
+sent already in the delivery log.
+"""
+
+import asyncio
+import time
+
+from temporalio.api.enums.v1 import EventType
+
+from tests.faults.rig import (
+    STEPS,
+    Doctor,
+    assert_every_message_once,
+    assert_registered_once,
+    bounded,
+    count_completed,
+)
+
+APPLICATIONS = 100
+AT_WORK = 20  # people filing and deciding at the same time
+KILL_AFTER = 200  # of the 400 steps (100 filings, 300 decisions)
+
+
+async def interrupted(client, doctors: list[Doctor]) -> int:
+    """Workflows whose history shows the crash: a task or activity that timed out or ran again."""
+    signs = 0
+    for doctor in doctors:
+        handle = client.get_workflow_handle(f"application-{doctor.application_no}")
+        async for event in handle.fetch_history_events():
+            if event.event_type in (
+                EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+                EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
+            ) or (
+                event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
+                and event.activity_task_started_event_attributes.attempt > 1
+            ):
+                signs += 1
+                break
+    return signs
+
+
+async def test_worker_killed_mid_way_through_100_applications(deployment, faker):
+    desk, settings = deployment.desk, deployment.settings
+    worker = deployment.worker()
+    doctors = await desk.physicians(APPLICATIONS, faker)
+    started = time.monotonic()
+
+    async def apply(doctor: Doctor) -> None:
+        await desk.file(doctor)
+        await desk.walk(doctor)
+
+    async def crash() -> int:
+        while desk.steps_taken < KILL_AFTER:
+            await asyncio.sleep(0.05)
+        worker.kill()
+        completed_then = await count_completed(settings, doctors)
+        await asyncio.sleep(2)
+        worker.start()
+        return completed_then
+
+    walking = asyncio.ensure_future(bounded([apply(d) for d in doctors], AT_WORK))
+    completed_at_crash = await crash()
+    await walking
+    outcomes = await asyncio.gather(*(desk.outcome(d) for d in doctors))
+    print(f"100 applications through a worker crash in {time.monotonic() - started:.1f}s")
+
+    assert 0 <= completed_at_crash < APPLICATIONS  # the crash came in the middle of the work
+    assert worker.starts == 2 and worker.alive()
+    assert [o["state"] for o in outcomes] == ["completed"] * APPLICATIONS
+    cut_off = await interrupted(desk.client, doctors)
+    print(
+        f"{cut_off} workflows cut off by the crash; {completed_at_crash} completed before it; "
+        f"{deployment.sink.handler.duplicates} resent emails dropped by Message-ID"
+    )
+    assert cut_off > 0  # work really was cut off
+    await assert_registered_once(settings, doctors)
+    await assert_every_message_once(settings, doctors)
+    assert len(STEPS) * APPLICATIONS + APPLICATIONS == desk.steps_taken
