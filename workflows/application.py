@@ -96,6 +96,7 @@ class ApplicationWorkflow:
         self._reminded = False
         self._overdue = False
         self._busy = False  # an update is taking a step: others wait, validators refuse
+        self._submitted = False  # the submission is in the database: steps may follow
         self._completing = False
         self._certificate_no: str | None = None
         self._notices: list[asyncio.Future] = []
@@ -103,6 +104,7 @@ class ApplicationWorkflow:
     @workflow.run
     async def run(self, start: ApplicationStart) -> ApplicationOutcome:
         await self._transition(Sx.awaiting_institution, "submitted", start.filed_by)
+        self._submitted = True
         self._notify("submitted", "institution", "old_institution", "physician")
         while self._state not in TERMINAL:
             await self._wait_for_next_step()
@@ -261,9 +263,10 @@ class ApplicationWorkflow:
 
     @asynccontextmanager
     async def _taking_step(self, still_valid: Callable[[], None]) -> AsyncIterator[None]:
-        """One step at a time, and only after the submission is recorded. ``still_valid`` runs
-        the update's validator again: the state may have moved while this update waited."""
-        await workflow.wait_condition(lambda: self._sequence > 0 and not self._busy)
+        """One step at a time, and only once the submission is in the database (a step recorded
+        before it would be overwritten by it). ``still_valid`` runs the update's validator
+        again: the state may have moved while this update waited."""
+        await workflow.wait_condition(lambda: self._submitted and not self._busy)
         still_valid()
         self._busy = True
         try:
