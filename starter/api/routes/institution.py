@@ -86,15 +86,21 @@ async def issue_activation_code(
         raise DomainError("not_found")
     if physician.institution_code != staff.institution_code:
         raise DomainError("wrong_institution")
+    await session.commit()  # release the connection while the workflow takes the step
     sent = await activation.update(
         temporal,
         account_id,
         ActivationWorkflow.issue_activation_code,
         ActivationCodeRequest(institution_code=staff.institution_code),
     )
-    await audit.record(session, "activation_code_issued", actor_id=staff.id,
-                       actor_role=staff.role, physician_id=account_id,
-                       institution_code=staff.institution_code)
+    await audit.record(
+        session,
+        "activation_code_issued",
+        actor_id=staff.id,
+        actor_role=staff.role,
+        physician_id=account_id,
+        institution_code=staff.institution_code,
+    )
     return CodeSentOut(expires_at=sent.expires_at, resend_after=sent.resend_after)
 
 
@@ -108,9 +114,14 @@ async def update_settings(
     """Turn auto-activation on or off; physicians already waiting are told at once."""
     institution = await session.get(Institution, staff.institution_code)
     institution.auto_activate = body.auto_activate
-    await audit.record(session, "institution_settings_changed", actor_id=staff.id,
-                       actor_role=staff.role, institution_code=institution.code,
-                       detail={"auto_activate": body.auto_activate})
+    await audit.record(
+        session,
+        "institution_settings_changed",
+        actor_id=staff.id,
+        actor_role=staff.role,
+        institution_code=institution.code,
+        detail={"auto_activate": body.auto_activate},
+    )
     await session.commit()
     waiting = []
     for state in _LISTENING:
