@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+
+from workflows.common import refuse
 
 with workflow.unsafe.imports_passed_through():
     from activities.activation import ActivationActivities
@@ -75,11 +76,6 @@ class _PendingCode:
     sent_at: datetime
     expires_at: datetime
     digest: str | None = None
-
-
-def _refuse(code: str, **params: object) -> ApplicationError:
-    """A refusal the API turns into the matching ``registry.errors`` code."""
-    return ApplicationError(code, params, type=code, non_retryable=True)
 
 
 @workflow.defn
@@ -225,26 +221,26 @@ class ActivationWorkflow:
     def _check_lock(self) -> None:
         now = workflow.now()
         if self._locked_until and now < self._locked_until:
-            raise _refuse("code_locked", retry_after=_seconds(self._locked_until - now))
+            raise refuse("code_locked", retry_after=_seconds(self._locked_until - now))
 
     def _check_resend(self, key: str) -> None:
         pending = self._codes.get(key)
         if pending is not None:
             wait = pending.sent_at + RESEND_INTERVAL - workflow.now()
             if wait > timedelta(0):
-                raise _refuse("resend_too_soon", retry_after=_seconds(wait))
+                raise refuse("resend_too_soon", retry_after=_seconds(wait))
 
     def _check_entry(self, key: str) -> None:
         self._check_lock()
         pending = self._codes.get(key)
         if pending is None or pending.digest is None:
-            raise _refuse("code_not_sent")
+            raise refuse("code_not_sent")
         if workflow.now() >= pending.expires_at:
-            raise _refuse("code_expired")
+            raise refuse("code_expired")
 
     def _check_state(self, state: ActivationState) -> None:
         if self._state != state:
-            raise _refuse("wrong_state", state=self._state.value)
+            raise refuse("wrong_state", state=self._state.value)
 
     async def _send_code(
         self, key: str, purpose: CodePurpose, channels: list[Channel], ttl: timedelta
@@ -307,7 +303,7 @@ class ActivationWorkflow:
     def _validate_confirm_verification(self, entry: CodeEntry) -> None:
         self._check_state(ActivationState.awaiting_verification)
         if entry.channel is None:
-            raise _refuse("invalid_request", detail="channel")
+            raise refuse("invalid_request", detail="channel")
         self._check_entry(entry.channel.value)
 
     @workflow.update
@@ -337,7 +333,7 @@ class ActivationWorkflow:
     @issue_activation_code.validator
     def _validate_issue_activation_code(self, request: ActivationCodeRequest) -> None:
         if request.institution_code != self._institution_code:
-            raise _refuse("wrong_institution")
+            raise refuse("wrong_institution")
         self._check_state(ActivationState.awaiting_institution)
         self._check_resend(CodePurpose.activation.value)
 

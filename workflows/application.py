@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+
+from workflows.common import china_date, refuse
 
 with workflow.unsafe.imports_passed_through():
     from activities.applications import ApplicationActivities
@@ -75,14 +76,6 @@ _WAITING_ON: dict[ApplicationState, tuple[str, timedelta | None, tuple[str, str]
 }  # fmt: skip
 
 
-def _refuse(code: str, **params: object) -> ApplicationError:
-    return ApplicationError(code, params, type=code, non_retryable=True)
-
-
-def _china_date(moment: datetime) -> str:
-    return moment.astimezone(CHINA_TIME).strftime("%Y-%m-%d")
-
-
 @workflow.defn
 class ApplicationWorkflow:
     @workflow.init
@@ -123,20 +116,20 @@ class ApplicationWorkflow:
         audience, _, _ = _WAITING_ON[self._state]
         if self._overdue:
             if not await self._decided_within(OVERDUE_REMINDER_EVERY, seen):
-                self._notify("overdue", audience, deadline=_china_date(self._deadline))
+                self._notify("overdue", audience, deadline=china_date(self._deadline))
             return
         reminder_at = self._reminder_at()
         if not self._reminded and workflow.now() < reminder_at:
             if not await self._decided_within(reminder_at - workflow.now(), seen):
                 self._reminded = True
-                self._notify("reminder", audience, deadline=_china_date(self._deadline))
+                self._notify("reminder", audience, deadline=china_date(self._deadline))
             return
         if await self._decided_within(self._deadline - workflow.now(), seen):
             return
         if self._state == Sx.under_review:
             self._overdue = True
             await self._record("overdue", None)
-            self._notify("overdue", audience, deadline=_china_date(self._deadline))
+            self._notify("overdue", audience, deadline=china_date(self._deadline))
         else:
             await self._transition(Sx.expired, "expired", None)
             self._notify("expired", "physician", "institution")
@@ -283,30 +276,30 @@ class ApplicationWorkflow:
 
     def _check_state(self, *states: ApplicationState) -> None:
         if self._state not in states or self._busy:
-            raise _refuse("wrong_state", state=self._state.value)
+            raise refuse("wrong_state", state=self._state.value)
 
     def _check_institution(self, actor: Actor) -> None:
         if (
             actor.role != "institution_staff"
             or actor.institution_code != self._start.institution_code
         ):
-            raise _refuse("wrong_institution")
+            raise refuse("wrong_institution")
 
     def _check_commission(self, actor: Actor) -> None:
         if (
             actor.role != "commission_officer"
             or actor.commission_code != self._start.commission_code
         ):
-            raise _refuse("wrong_commission")
+            raise refuse("wrong_commission")
 
     def _check_applicant(self, actor: Actor) -> None:
         if not acts_for_applicant(self._start.filed_by, actor):
-            raise _refuse("not_applicant")
+            raise refuse("not_applicant")
 
     @staticmethod
     def _check_reason(decision: Decision, comment: str | None) -> None:
         if decision != Decision.approve and not (comment or "").strip():
-            raise _refuse("comment_required")
+            raise refuse("comment_required")
 
     # --- institution ---------------------------------------------------------------------------
 
@@ -319,7 +312,7 @@ class ApplicationWorkflow:
                     Sx.awaiting_documents, "institution_approved", actor, comment
                 )
                 self._notify(
-                    "institution_approved", "physician", deadline=_china_date(self._deadline)
+                    "institution_approved", "physician", deadline=china_date(self._deadline)
                 )
             elif decision.decision == Decision.return_:
                 await self._transition(Sx.returned, "institution_returned", actor, comment)
@@ -351,7 +344,7 @@ class ApplicationWorkflow:
                 "documents_accepted",
                 "physician",
                 "institution",
-                deadline=_china_date(self._deadline),
+                deadline=china_date(self._deadline),
             )
             return self._result()
 
@@ -360,7 +353,7 @@ class ApplicationWorkflow:
         self._check_commission(check.actor)
         self._check_state(Sx.awaiting_documents)
         if not check.documents_complete and not (check.comment or "").strip():
-            raise _refuse("comment_required")
+            raise refuse("comment_required")
 
     @workflow.update
     async def commission_decision(self, decision: CommissionDecision) -> DecisionResult:
@@ -420,7 +413,7 @@ class ApplicationWorkflow:
     def _validate_withdraw(self, withdrawal: Withdrawal) -> None:
         self._check_applicant(withdrawal.actor)
         if self._completing:
-            raise _refuse("completion_in_progress")
+            raise refuse("completion_in_progress")
         self._check_state(*(s for s in ApplicationState if s not in TERMINAL))
 
     @workflow.update

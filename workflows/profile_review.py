@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+
+from workflows.common import china_date, refuse
 
 with workflow.unsafe.imports_passed_through():
     from activities.profile import ProfileActivities
@@ -45,15 +46,6 @@ ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 Rs = ReviewState
 
 
-def _refuse(code: str, **params: object) -> ApplicationError:
-    """A refusal the API turns into the matching ``registry.errors`` code."""
-    return ApplicationError(code, params, type=code, non_retryable=True)
-
-
-def _china_date(moment: datetime) -> str:
-    return moment.astimezone(CHINA_TIME).strftime("%Y-%m-%d")
-
-
 @workflow.defn
 class ProfileReviewWorkflow:
     @workflow.init
@@ -73,7 +65,7 @@ class ProfileReviewWorkflow:
         await self._open_clock()
         if self._photo_id is not None:
             await self._run(ProfileActivities.keep_newest_photo, start.account_id, self._photo_id)
-        self._notify("submitted", "institution", deadline=_china_date(self._deadline))
+        self._notify("submitted", "institution", deadline=china_date(self._deadline))
         while self._state not in TERMINAL:
             await self._wait_for_next_step()
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -96,7 +88,7 @@ class ProfileReviewWorkflow:
         if not self._reminded and workflow.now() < reminder_at:
             if not await self._stepped_within(reminder_at - workflow.now(), seen):
                 self._reminded = True
-                self._notify("reminder", "institution", deadline=_china_date(self._deadline))
+                self._notify("reminder", "institution", deadline=china_date(self._deadline))
             return
         if await self._stepped_within(self._deadline - workflow.now(), seen):
             return
@@ -226,13 +218,13 @@ class ProfileReviewWorkflow:
             actor.role != "institution_staff"
             or actor.institution_code != self._start.institution_code
         ):
-            raise _refuse("wrong_institution")
+            raise refuse("wrong_institution")
         if self._state != Rs.awaiting_institution or self._busy:
-            raise _refuse("wrong_state", state=self._state.value)
+            raise refuse("wrong_state", state=self._state.value)
         if decision.decision == "reject" and not (decision.comment or "").strip():
-            raise _refuse("comment_required")
+            raise refuse("comment_required")
         if decision.photo_id is not None and decision.photo_id != self._photo_id:
-            raise _refuse("review_outdated")
+            raise refuse("review_outdated")
 
     # --- physician -------------------------------------------------------------------------------
 
@@ -255,6 +247,6 @@ class ProfileReviewWorkflow:
     @replace_photo.validator
     def _validate_replace_photo(self, replacement: PhotoReplacement) -> None:
         if self._start.kind != ReviewKind.photo:
-            raise _refuse("wrong_state", state=self._state.value)
+            raise refuse("wrong_state", state=self._state.value)
         if self._state in TERMINAL:
-            raise _refuse("wrong_state", state=self._state.value)
+            raise refuse("wrong_state", state=self._state.value)
