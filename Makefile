@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite lint setup clean
+.PHONY: run test test-sqlite lint setup clean bench bench-full
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11+)"; exit 1; }
@@ -26,6 +26,13 @@ test: $(STAMP)
 
 test-sqlite: $(STAMP)
 	EREG_TEST_DATABASE=sqlite $(BIN)/pytest -q
+
+# Benchmarks (bench/README.md): a table on screen, JSON in bench/results/. Quick: a few minutes.
+bench: $(STAMP)
+	$(BIN)/python -m bench quick
+
+bench-full: $(STAMP)
+	$(BIN)/python -m bench full
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -110,11 +110,12 @@ class ApplicationActivities:
             application.application_no,
             notice.params,
         )
-        for phone, email in recipients:
-            if phone:
-                await self._deliver.sms(phone, body)
-            if email:
-                await self._deliver.email(email, subject, body)
+        async with self._deliver.batch():
+            for phone, email in recipients:
+                if phone:
+                    await self._deliver.sms(phone, body)
+                if email:
+                    await self._deliver.email(email, subject, body)
 
     @staticmethod
     async def _recipients(session, application: Application, audiences: list[str]):

@@ -8,6 +8,9 @@ however often the activity is retried.
 
 import hashlib
 import hmac
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from email.message import EmailMessage
 from typing import Protocol
 
@@ -39,10 +42,40 @@ class DevSmsGateway:
                 session.add(logged)
 
 
+class _Connection:
+    """The SMTP connection the messages of one ``Mailer.connection()`` block share."""
+
+    def __init__(self, mailer: "Mailer") -> None:
+        self.mailer = mailer
+        self.smtp: aiosmtplib.SMTP | None = None
+
+
+_connection: ContextVar[_Connection | None] = ContextVar("smtp_connection", default=None)
+# Set by ``Deliverer.batch()``: (channel, recipient hash) already logged by this activity.
+_logged: ContextVar[set[tuple[str, str]] | None] = ContextVar("deliveries_logged", default=None)
+
+
 class Mailer:
     def __init__(self, host: str, port: int, sender: str) -> None:
         self._host, self._port, self._sender = host, port, sender
         self.domain = sender.rpartition("@")[2] or "localhost"
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[None]:
+        """Within the block, messages sent by this task share one SMTP connection, opened at the
+        first of them and closed at the end (a connection per message cost more than the
+        message: TCP, greeting, EHLO and QUIT, on both sides)."""
+        shared = _Connection(self)
+        token = _connection.set(shared)
+        try:
+            yield
+        finally:
+            _connection.reset(token)
+            if shared.smtp is not None:
+                try:
+                    await shared.smtp.quit()
+                except (aiosmtplib.SMTPException, OSError):
+                    shared.smtp.close()
 
     async def send(self, to: str, subject: str, body: str, message_id: str | None = None) -> None:
         message = EmailMessage()
@@ -52,7 +85,15 @@ class Mailer:
         if message_id:
             message["Message-ID"] = message_id
         message.set_content(body)
-        await aiosmtplib.send(message, hostname=self._host, port=self._port, timeout=20)
+        shared = _connection.get()
+        if shared is None or shared.mailer is not self:
+            await aiosmtplib.send(message, hostname=self._host, port=self._port, timeout=20)
+            return
+        if shared.smtp is None:
+            smtp = aiosmtplib.SMTP(hostname=self._host, port=self._port, timeout=20)
+            await smtp.connect()
+            shared.smtp = smtp
+        await shared.smtp.send_message(message)
 
 
 def sms_gateway(settings: Settings) -> SmsGateway:
@@ -85,6 +126,29 @@ class Deliverer:
         self._sms, self._mail = sms, mail
         self._secret = secret.encode()
 
+    @asynccontextmanager
+    async def batch(self) -> AsyncIterator[None]:
+        """Several messages of one activity: its delivery log is read once for all of them
+        (instead of once per message), and its emails share one SMTP connection."""
+        identity = self._key("", "")
+        logged = None
+        if identity is not None:
+            async with session_scope(self._database_url) as session:
+                rows = await session.execute(
+                    select(Delivery.channel, Delivery.recipient_hash).where(
+                        Delivery.workflow_id == identity["workflow_id"],
+                        Delivery.run_id == identity["run_id"],
+                        Delivery.activity_id == identity["activity_id"],
+                    )
+                )
+                logged = {(channel, recipient) for channel, recipient in rows}
+        token = _logged.set(logged)
+        try:
+            async with self._mail.connection():
+                yield
+        finally:
+            _logged.reset(token)
+
     async def sms(self, phone: str, text: str) -> bool:
         """Send unless this activity sent it already; whether it was sent now."""
         key = self._key("sms", phone.strip())
@@ -98,6 +162,7 @@ class Deliverer:
                 await self._sms.send(phone, text, logged=Delivery(**key))
             except IntegrityError:
                 return False  # a concurrent attempt of the same activity sent it
+            self._remember(key)
             return True
         await self._sms.send(phone, text)
         await self._log(key)
@@ -134,7 +199,15 @@ class Deliverer:
         token = hashlib.sha256("|".join(key.values()).encode()).hexdigest()[:40]
         return f"<{token}@{self._mail.domain}>"
 
+    def _remember(self, key: dict[str, str]) -> None:
+        logged = _logged.get()
+        if logged is not None:
+            logged.add((key["channel"], key["recipient_hash"]))
+
     async def _sent(self, key: dict[str, str]) -> bool:
+        logged = _logged.get()
+        if logged is not None:
+            return (key["channel"], key["recipient_hash"]) in logged
         async with session_scope(self._database_url) as session:
             found = await session.scalar(
                 select(Delivery.id).where(
@@ -144,6 +217,7 @@ class Deliverer:
         return found is not None
 
     async def _log(self, key: dict[str, str]) -> None:
+        self._remember(key)
         try:
             async with session_scope(self._database_url) as session:
                 session.add(Delivery(**key))

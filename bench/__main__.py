@@ -1,0 +1,217 @@
+"""``python -m bench [quick|full] [--only NAME,…]``: run the benchmarks, print a table, save JSON.
+
+quick (``make bench``, a few minutes) and full (``make bench-full``) differ only in sizes. The
+JSON goes to ``bench/results/<UTC timestamp>-<mode>.json`` with the machine, its load before and
+after each benchmark, and the commit measured.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from bench import api_latency, pipeline, qualification_import, scale
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SIZES = {
+    "quick": {"pipeline": 100, "api": 150, "scale": 2_000, "import": 50_000},
+    "full": {"pipeline": 300, "api": 500, "scale": 20_000, "import": 500_000},
+}
+ORDER = ("import", "pipeline", "api", "scale")
+console = Console()
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as info:
+        for line in info:
+            if line.startswith("model name"):
+                cpu = line.partition(":")[2].strip()
+                break
+    with open("/proc/meminfo") as info:
+        ram_kb = int(next(line for line in info if line.startswith("MemTotal")).split()[1])
+    root = Path(__file__).resolve().parent.parent
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+    ).stdout.strip()
+    dirty = bool(
+        subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root, capture_output=True, text=True,
+        ).stdout.strip()
+    )  # fmt: skip
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gb": round(ram_kb / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "temporalio": version("temporalio"),
+        "sqlalchemy": version("sqlalchemy"),
+        "commit": commit + ("+changes" if dirty else ""),
+    }
+
+
+def load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+async def run_one(name: str, size: int) -> dict:
+    if name == "pipeline":
+        return await pipeline.run(size)
+    if name == "api":
+        return await api_latency.run(size)
+    if name == "scale":
+        return await scale.run(size)
+    return await qualification_import.run(size)
+
+
+def rows_for(name: str, r: dict) -> list[tuple[str, str, str, bool | None]]:
+    """(figure, value, target, met) lines of the table."""
+    if "error" in r:
+        return [("error", r["error"][:80], "", False)]
+    if name == "pipeline":
+        return [
+            ("ours: completed/s", f"{r['ours']['per_second']}", "", None),
+            ("bare: completed/s", f"{r['bare']['per_second']}", "", None),
+            ("ours / bare", f"{r['ratio']}", "≥ 0.7", r["ok"]),
+            ("CPU ms per application, all processes",
+             f"ours {sum(r['ours']['cpu_ms_per_application'].values()):.0f}"
+             f" / bare {sum(r['bare']['cpu_ms_per_application'].values()):.0f}", "", None),
+        ]  # fmt: skip
+    if name == "api":
+        out = []
+        for kind in ("signup", "submit", "decision"):
+            k = r[kind]
+            out.append(
+                (
+                    f"{kind}: p50 / p95 / p99 ms",
+                    f"{k['p50_ms']} / {k['p95_ms']} / {k['p99_ms']}  ({k['per_second']}/s"
+                    f", server p99 {k['server_side']['p99_ms']})",
+                    f"p99 < {k['target_p99_ms']}",
+                    k["ok"],
+                )
+            )
+        return out
+    if name == "scale":
+        q, m = r["queries"], r["worker_rss_mb"]
+        return [
+            ("open workflows on timers", f"{r['open_workflows']}", "", None),
+            ("filed, recorded and notified /s",
+             f"{r['filing']['recorded_and_notified_per_second']}", "", None),
+            ("worker RSS MB settled / peak", f"{m['settled']} / {m['peak']}",
+             f"< {r['target_rss_mb']}", m["peak"] < r["target_rss_mb"]),
+            ("query count: median / max s",
+             f"{q['count']['median_s']} / {q['count']['max_s']}", "< 1 s",
+             q["count"]["max_s"] < r["target_query_s"]),
+            ("query first 100: median / max s",
+             f"{q['first_page_100']['median_s']} / {q['first_page_100']['max_s']}", "< 1 s",
+             q["first_page_100"]["max_s"] < r["target_query_s"]),
+            ("temporal workflow list --limit 100: median / max s",
+             f"{q['cli_list_limit_100']['median_s']} / {q['cli_list_limit_100']['max_s']}",
+             "< 1 s", q["cli_list_limit_100"]["max_s"] < r["target_query_s"]),
+        ]  # fmt: skip
+    out = []
+    for db in ("sqlite", "postgresql"):
+        d = r.get(db, {})
+        if "skipped" in d:
+            out.append((f"{db}", d["skipped"], "", None))
+            continue
+        out.append(
+            (
+                f"{db}: rows/s",
+                f"{d['rows_per_second']}  ({d['rows']} rows in {d['seconds']} s)",
+                f"≥ {r['target_rows_per_second']}",
+                d["ok"],
+            )
+        )
+        out.append(
+            (
+                f"{db}: RSS MB start → peak",
+                f"{d['rss_mb']['start']} → {d['rss_mb']['peak']} (+{d['rss_growth_mb']})",
+                "flat",
+                None,
+            )
+        )
+    return out
+
+
+def table(report: dict) -> Table:
+    t = Table(title=f"ereg benchmarks — {report['mode']} — {report['started_at']}")
+    for column in ("benchmark", "figure", "value", "target", "met"):
+        t.add_column(column)
+    for name, r in report["results"].items():
+        for i, (figure, value, target, met) in enumerate(rows_for(name, r)):
+            mark = "" if met is None else ("[green]yes[/]" if met else "[red]no[/]")
+            t.add_row(name if i == 0 else "", figure, value, target, mark)
+        t.add_section()
+    m = report["machine"]
+    t.caption = (
+        f"{m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB; commit {m['commit']}; "
+        f"load (1/5/15 min) before {report['load_before']}, after {report['load_after']}"
+    )
+    return t
+
+
+async def main(mode: str, only: list[str], save: bool) -> int:
+    started = datetime.now(UTC)
+    report = {
+        "mode": mode,
+        "started_at": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "machine": machine(),
+        "sizes": {name: SIZES[mode][name] for name in only},
+        "load_before": load(),
+        "results": {},
+    }
+    for name in ORDER:
+        if name not in only:
+            continue
+        console.print(f"[dim]{name} ({SIZES[mode][name]})… load {load()}[/]")
+        began = time.perf_counter()
+        before = load()
+        try:
+            result = await run_one(name, SIZES[mode][name])
+        except Exception as error:  # keep the other results
+            console.print_exception()
+            result = {"error": f"{type(error).__name__}: {error}", "ok": False}
+        result["load_before"], result["load_after"] = before, load()
+        result["wall_seconds"] = round(time.perf_counter() - began, 1)
+        report["results"][name] = result
+    report["load_after"] = load()
+    report["seconds"] = round((datetime.now(UTC) - started).total_seconds(), 1)
+    console.print(table(report))
+    if save:
+        RESULTS.mkdir(exist_ok=True)
+        path = RESULTS / f"{started:%Y%m%dT%H%M%SZ}-{mode}.json"
+        path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        console.print(f"saved {path.relative_to(RESULTS.parent.parent)}")
+    missed = [name for name, r in report["results"].items() if not r.get("ok")]
+    if missed:
+        console.print(f"targets missed: {', '.join(missed)} (see bench/README.md)")
+    # A missed target is a finding, not a failure of the run; an exception is.
+    return 1 if any("error" in r for r in report["results"].values()) else 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("mode", nargs="?", choices=SIZES, default="quick")
+    parser.add_argument(
+        "--only", default=",".join(ORDER), help="comma-separated: " + ", ".join(ORDER)
+    )
+    parser.add_argument("--no-save", action="store_true", help="print only, write no JSON")
+    args = parser.parse_args()
+    only = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = set(only) - set(ORDER)
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+    sys.exit(asyncio.run(main(args.mode, only, not args.no_save)))

@@ -1,0 +1,78 @@
+"""``Deliverer.batch()``: the messages of one notice read the delivery log once and share one
+SMTP connection, and a retried activity still sends nothing twice."""
+
+import pytest
+
+from activities.messaging import Deliverer, DevSmsGateway
+from tests.unit.test_deliveries import (
+    EMAIL,
+    PHONE,
+    SECRET,
+    CountingSms,
+    FlakyMailer,
+    activity_env,
+    logged,
+    received,
+    sink,  # noqa: F401 (fixture)
+)
+
+OTHER = "staff.li@example.com"
+
+
+def batched_notice(deliverer: Deliverer, text: str = "您的申请已受理"):
+    async def send() -> None:
+        async with deliverer.batch():
+            await deliverer.sms(PHONE, text)
+            await deliverer.email(EMAIL, "ereg", text)
+            await deliverer.email(OTHER, "ereg", text)
+            await deliverer.email(EMAIL, "ereg", text)  # the same recipient twice: once
+
+    return send
+
+
+async def test_a_batch_shares_one_connection_and_a_retry_sends_nothing_twice(settings, sink):  # noqa: F811
+    connections = 0
+
+    class CountingConnections(FlakyMailer):
+        def connection(self):
+            nonlocal connections
+            connections += 1
+            return super().connection()
+
+    deliverer = Deliverer(
+        settings.database_url,
+        DevSmsGateway(settings.database_url),
+        CountingConnections(settings.smtp_port),
+        SECRET,
+    )
+    env = activity_env()
+    await env.run(batched_notice(deliverer))
+    await env.run(batched_notice(deliverer))  # the same activity, retried
+    assert connections == 2
+    assert len(await received(settings, "sms", PHONE)) == 1
+    assert len(await received(settings, "email", EMAIL)) == 1
+    assert len(await received(settings, "email", OTHER)) == 1
+    assert sink.duplicates == 0
+    assert sorted(d.channel for d in await logged(settings)) == ["email", "email", "sms"]
+
+
+async def test_a_batch_failing_part_way_resends_only_what_did_not_go(settings, sink):  # noqa: F811
+    sms = CountingSms()
+    mail = FlakyMailer(settings.smtp_port, failures=1)
+    deliverer = Deliverer(settings.database_url, sms, mail, SECRET)
+    env = activity_env()
+    with pytest.raises(ConnectionRefusedError):
+        await env.run(batched_notice(deliverer))
+    await env.run(batched_notice(deliverer))
+    assert sms.sent == [(PHONE, "您的申请已受理")]
+    assert len(await received(settings, "email", EMAIL)) == 1
+    assert len(await received(settings, "email", OTHER)) == 1
+
+
+async def test_outside_an_activity_a_batch_simply_sends(settings, sink):  # noqa: F811
+    sms = CountingSms()
+    deliverer = Deliverer(settings.database_url, sms, FlakyMailer(settings.smtp_port), SECRET)
+    await batched_notice(deliverer)()
+    assert len(sms.sent) == 1
+    assert len(await received(settings, "email", EMAIL)) == 2  # no log outside an activity
+    assert await logged(settings) == []
