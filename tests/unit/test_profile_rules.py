@@ -226,7 +226,8 @@ async def test_approving_a_photo_keeps_one_in_force_and_newer_uploads(settings):
         assert list(rows) == [(ids[1], "approved"), (ids[2], "pending"), (ids[3], "pending")]
         await reviews.keep_newest_photo(session, account_id, ids[3])
     async with session_scope(settings.database_url) as session:
-        assert [r.id for r in await session.scalars(select(PhysicianPhoto))] == [ids[1], ids[3]]
+        kept = await session.scalars(select(PhysicianPhoto.id).order_by(PhysicianPhoto.id))
+        assert list(kept) == [ids[1], ids[3]]
 
 
 async def test_records_are_applied_in_order_and_closing_frees_the_slot(settings):
