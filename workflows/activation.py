@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
-from workflows.common import refuse
+from workflows.common import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, refuse
 
 with workflow.unsafe.imports_passed_through():
     from activities.activation import ActivationActivities
@@ -48,8 +47,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.search_attributes import ACTIVATION_STATE, INSTITUTION_CODE, PROVINCE_CODE
 
-ACTIVITY_TIMEOUT = timedelta(seconds=30)
-ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 
 _NEXT_STEP = {
     ActivationState.awaiting_qualification: (

@@ -13,9 +13,8 @@ from contextlib import asynccontextmanager, suppress
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
-from workflows.common import china_date, refuse
+from workflows.common import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, china_date, refuse, run_activity
 
 with workflow.unsafe.imports_passed_through():
     from activities.applications import ApplicationActivities
@@ -48,8 +47,6 @@ with workflow.unsafe.imports_passed_through():
     from registry.reference import CHINA_TIME
     from workflows import search_attributes as sa
 
-ACTIVITY_TIMEOUT = timedelta(seconds=30)
-ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 Sx = ApplicationState
 
 # Who is waited on in each open state, and the window they have (None: the statutory clock).
@@ -167,10 +164,10 @@ class ApplicationWorkflow:
         if state != Sx.under_review:
             return workflow.now() + _WAITING_ON[state][1], None
         accepted_on = workflow.now().astimezone(CHINA_TIME).date()
-        deadline = await self._run(
+        deadline = await run_activity(
             ApplicationActivities.review_deadline, accepted_on, REVIEW_WORKING_DAYS
         )
-        reminder_at = await self._run(
+        reminder_at = await run_activity(
             ApplicationActivities.review_deadline,
             accepted_on,
             REVIEW_WORKING_DAYS - REVIEW_REMIND_WORKING_DAYS,
@@ -180,7 +177,7 @@ class ApplicationWorkflow:
     async def _record(self, action: str, actor: Actor | None, comment: str | None = None) -> None:
         self._sequence += 1
         self._describe()
-        await self._run(
+        await run_activity(
             ApplicationActivities.record_transition,
             Transition(
                 application_no=self._start.application_no,
@@ -211,14 +208,6 @@ class ApplicationWorkflow:
                 start_to_close_timeout=ACTIVITY_TIMEOUT,
                 retry_policy=ACTIVITY_RETRY,
             )
-        )
-
-    async def _run(self, activity, *args):
-        return await workflow.execute_activity_method(
-            activity,
-            args=args,
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
         )
 
     def _describe(self) -> None:
@@ -379,7 +368,7 @@ class ApplicationWorkflow:
         """Approve: check the rules again and change the registry, exactly once."""
         self._completing = True
         today = workflow.now().astimezone(CHINA_TIME).date()
-        completion = await self._run(
+        completion = await run_activity(
             ApplicationActivities.complete_application, self._start.application_no, today
         )
         self._completing = False

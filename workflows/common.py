@@ -1,8 +1,9 @@
 """What the workflows share: refusals the API can explain, dates as read in China."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from temporalio import workflow
+from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -16,3 +17,15 @@ def refuse(code: str, **params: object) -> ApplicationError:
 
 def china_date(moment: datetime) -> str:
     return moment.astimezone(CHINA_TIME).strftime("%Y-%m-%d")
+
+
+# Every activity: 30 s an attempt, retried (backing off to once a minute) until it succeeds.
+ACTIVITY_TIMEOUT = timedelta(seconds=30)
+ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
+
+
+async def run_activity(method, *args):
+    """Run an activity method with the common timeout and retry policy."""
+    return await workflow.execute_activity_method(
+        method, args=args, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY
+    )

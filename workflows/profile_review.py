@@ -15,9 +15,8 @@ from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
-from workflows.common import china_date, refuse
+from workflows.common import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, china_date, refuse, run_activity
 
 with workflow.unsafe.imports_passed_through():
     from activities.profile import ProfileActivities
@@ -41,8 +40,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import search_attributes as sa
 
-ACTIVITY_TIMEOUT = timedelta(seconds=30)
-ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 Rs = ReviewState
 
 
@@ -64,7 +61,9 @@ class ProfileReviewWorkflow:
     async def run(self, start: ReviewStart) -> ReviewOutcome:
         await self._open_clock()
         if self._photo_id is not None:
-            await self._run(ProfileActivities.keep_newest_photo, start.account_id, self._photo_id)
+            await run_activity(
+                ProfileActivities.keep_newest_photo, start.account_id, self._photo_id
+            )
         self._notify("submitted", "institution", deadline=china_date(self._deadline))
         while self._state not in TERMINAL:
             await self._wait_for_next_step()
@@ -111,7 +110,7 @@ class ProfileReviewWorkflow:
     async def _record(self, decided_by: int | None = None, comment: str | None = None) -> None:
         self._sequence += 1
         self._describe()
-        await self._run(
+        await run_activity(
             ProfileActivities.record_review,
             ReviewRecord(
                 review_id=self._start.review_id,
@@ -139,14 +138,6 @@ class ProfileReviewWorkflow:
                 start_to_close_timeout=ACTIVITY_TIMEOUT,
                 retry_policy=ACTIVITY_RETRY,
             )
-        )
-
-    async def _run(self, activity, *args):
-        return await workflow.execute_activity_method(
-            activity,
-            args=args,
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
         )
 
     def _describe(self) -> None:
@@ -199,7 +190,7 @@ class ProfileReviewWorkflow:
         with self._taking_step():
             actor, comment = decision.actor, decision.comment
             if decision.decision == "approve":
-                await self._run(
+                await run_activity(
                     ProfileActivities.apply_review, self._start.review_id, self._photo_id
                 )
                 self._state = Rs.approved
@@ -238,7 +229,7 @@ class ProfileReviewWorkflow:
             return ReplaceResult(accepted=True)  # an even newer one is under review already
         with self._taking_step():
             self._photo_id = replacement.photo_id
-            await self._run(
+            await run_activity(
                 ProfileActivities.keep_newest_photo, self._start.account_id, self._photo_id
             )
             await self._open_clock()
