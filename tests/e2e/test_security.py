@@ -4,6 +4,7 @@ import asyncio
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import text
 
 from registry.db import session_scope
@@ -26,6 +27,24 @@ async def test_five_wrong_passwords_lock_the_username(stack, faker, tmp_path):
     assert locked.json()["code"] == "rate_limited"
     assert 800 < int(locked.headers["Retry-After"]) <= 901
     assert (await login(stack.api, "staff_anji", DEMO_PASSWORD)).status_code == 200
+
+
+async def test_a_login_replaces_a_hash_made_with_older_parameters(stack, faker, tmp_path):
+    who = person(faker)
+    account_id, _ = await qualified_signup(stack, tmp_path, who)
+    older = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4).hash(who["password"])
+    async with session_scope(stack.settings.database_url) as session:
+        await session.execute(
+            text("UPDATE accounts SET password_hash = :h WHERE id = :id"),
+            {"h": older, "id": account_id},
+        )
+    assert (await login(stack.api, who["username"], who["password"])).status_code == 200
+    async with session_scope(stack.settings.database_url) as session:
+        stored = await session.scalar(
+            text("SELECT password_hash FROM accounts WHERE id = :id"), {"id": account_id}
+        )
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert (await login(stack.api, who["username"], who["password"])).status_code == 200
 
 
 async def test_each_client_address_has_a_budget(stack):

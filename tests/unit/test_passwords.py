@@ -1,9 +1,10 @@
 """Password policy and argon2 hashing."""
 
 import pytest
+from argon2 import PasswordHasher
 
 from registry.errors import DomainError
-from registry.passwords import check_policy, hash_password, verify_password
+from registry.passwords import check_policy, hash_password, needs_rehash, verify_password
 
 
 @pytest.mark.parametrize(
@@ -59,3 +60,16 @@ def test_missing_hash_never_verifies(stored, attempt):
 @pytest.mark.parametrize("stored", ["not-a-hash", "$argon2id$v=19$garbage", "$2b$12$abcdefghij"])
 def test_corrupt_hash_does_not_verify_or_raise(stored):
     assert verify_password(stored, "demo2026") is False
+
+
+def test_hashes_use_owasp_parameters():
+    # argon2id, 19 MiB, 2 passes, 1 lane: OWASP's recommended minimum.
+    assert hash_password("demo2026").startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_older_parameters_still_verify_and_ask_for_a_new_hash():
+    older = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4).hash("demo2026")
+    assert verify_password(older, "demo2026") is True
+    assert needs_rehash(older) is True
+    assert needs_rehash(hash_password("demo2026")) is False
+    assert needs_rehash("not-a-hash") is False

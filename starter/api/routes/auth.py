@@ -101,6 +101,8 @@ async def token(
         await session.commit()
         raise DomainError("invalid_credentials")
     await ratelimit.reset(session, ratelimit.LOGIN_FAILURES_PER_USERNAME, username)
+    if passwords.needs_rehash(account.password_hash):
+        account.password_hash = await run_in_threadpool(passwords.hash_password, form.password)
     return TokenResponse(**await tokens.issue_pair(session, settings, account), role=account.role)
 
 
