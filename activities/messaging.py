@@ -9,7 +9,7 @@ however often the activity is retried.
 import hashlib
 import hmac
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
 from email.message import EmailMessage
 from typing import Protocol
@@ -37,9 +37,13 @@ class DevSmsGateway:
     async def send(self, phone: str, text: str, *, logged: Delivery | None = None) -> None:
         """``logged``: the delivery-log row, written in the same transaction as the message."""
         async with session_scope(self._database_url) as session:
-            session.add(DevMessage(channel="sms", recipient=phone, body=text))
-            if logged is not None:
-                session.add(logged)
+            session.add_all(self.rows(phone, text, logged))
+
+    @staticmethod
+    def rows(phone: str, text: str, logged: Delivery | None = None) -> list:
+        """What sending writes: the message, and its delivery-log row if any."""
+        message = DevMessage(channel="sms", recipient=phone, body=text)
+        return [message, logged] if logged is not None else [message]
 
 
 class _Connection:
@@ -51,8 +55,18 @@ class _Connection:
 
 
 _connection: ContextVar[_Connection | None] = ContextVar("smtp_connection", default=None)
-# Set by ``Deliverer.batch()``: (channel, recipient hash) already logged by this activity.
-_logged: ContextVar[set[tuple[str, str]] | None] = ContextVar("deliveries_logged", default=None)
+
+
+class _Batch:
+    """What ``Deliverer.batch()`` knows: (channel, recipient hash) this activity logged before,
+    and the rows still to write — dev SMS with their log rows, log rows of what went."""
+
+    def __init__(self, logged: set[tuple[str, str]]) -> None:
+        self.logged = logged
+        self.unwritten: list[list] = []
+
+
+_batch: ContextVar[_Batch | None] = ContextVar("delivery_batch", default=None)
 
 
 class Mailer:
@@ -113,8 +127,8 @@ class Deliverer:
     the SMTP server was down): without a record it would send again what already went. The log
     ``deliveries`` has a row per message sent, keyed by the activity (workflow id, run id and
     activity id, which a retry keeps), the channel and a keyed SHA-256 of the recipient — no
-    phone or email in the log. It is read before sending and written right after; the dev SMS
-    gateway writes the message and its row in one transaction. Between an SMTP server accepting
+    phone or email in the log. It is read before sending and written right after (in a
+    ``batch()``, at its end); the dev SMS gateway's message and its row share a transaction. Between an SMTP server accepting
     a message and the row being written a crash can still leave one to send again: the retry
     carries the same Message-ID, by which mailboxes (and the dev sink) keep a single copy.
 
@@ -128,26 +142,46 @@ class Deliverer:
 
     @asynccontextmanager
     async def batch(self) -> AsyncIterator[None]:
-        """Several messages of one activity: its delivery log is read once for all of them
-        (instead of once per message), and its emails share one SMTP connection."""
+        """Several messages of one activity: its delivery log is read once for all of them, its
+        emails share one SMTP connection, and what is written after sending (the dev gateway's
+        SMS, the log rows) is written in one transaction at the end — also when a send fails
+        part-way, so that a retry sends only what did not go. An email whose row a crash kept
+        from being written goes again with the same Message-ID, which mailboxes keep once."""
         identity = self._key("", "")
-        logged = None
-        if identity is not None:
-            async with session_scope(self._database_url) as session:
-                rows = await session.execute(
-                    select(Delivery.channel, Delivery.recipient_hash).where(
-                        Delivery.workflow_id == identity["workflow_id"],
-                        Delivery.run_id == identity["run_id"],
-                        Delivery.activity_id == identity["activity_id"],
-                    )
+        if identity is None:
+            async with self._mail.connection():
+                yield
+            return
+        async with session_scope(self._database_url) as session:
+            rows = await session.execute(
+                select(Delivery.channel, Delivery.recipient_hash).where(
+                    Delivery.workflow_id == identity["workflow_id"],
+                    Delivery.run_id == identity["run_id"],
+                    Delivery.activity_id == identity["activity_id"],
                 )
-                logged = {(channel, recipient) for channel, recipient in rows}
-        token = _logged.set(logged)
+            )
+            batch = _Batch({(channel, recipient) for channel, recipient in rows})
+        token = _batch.set(batch)
         try:
             async with self._mail.connection():
                 yield
         finally:
-            _logged.reset(token)
+            _batch.reset(token)
+            await self._write(batch.unwritten)
+
+    async def _write(self, groups: list[list]) -> None:
+        """Write each group of rows; in one transaction, or group by group if a concurrent
+        attempt of the same activity wrote some of them already."""
+        if not groups:
+            return
+        try:
+            async with session_scope(self._database_url) as session:
+                session.add_all([row for group in groups for row in group])
+        except IntegrityError:
+            for group in groups:
+                with suppress(IntegrityError):
+                    async with session_scope(self._database_url) as session:
+                        session.add_all([_copy(row) for row in group])
 
     async def sms(self, phone: str, text: str) -> bool:
         """Send unless this activity sent it already; whether it was sent now."""
@@ -157,6 +191,11 @@ class Deliverer:
             return True
         if await self._sent(key):
             return False
+        batch = _batch.get()
+        if batch is not None and isinstance(self._sms, DevSmsGateway):
+            batch.unwritten.append(DevSmsGateway.rows(phone, text, Delivery(**key)))
+            self._remember(key)
+            return True
         if isinstance(self._sms, DevSmsGateway):
             try:
                 await self._sms.send(phone, text, logged=Delivery(**key))
@@ -200,14 +239,14 @@ class Deliverer:
         return f"<{token}@{self._mail.domain}>"
 
     def _remember(self, key: dict[str, str]) -> None:
-        logged = _logged.get()
-        if logged is not None:
-            logged.add((key["channel"], key["recipient_hash"]))
+        batch = _batch.get()
+        if batch is not None:
+            batch.logged.add((key["channel"], key["recipient_hash"]))
 
     async def _sent(self, key: dict[str, str]) -> bool:
-        logged = _logged.get()
-        if logged is not None:
-            return (key["channel"], key["recipient_hash"]) in logged
+        batch = _batch.get()
+        if batch is not None:
+            return (key["channel"], key["recipient_hash"]) in batch.logged
         async with session_scope(self._database_url) as session:
             found = await session.scalar(
                 select(Delivery.id).where(
@@ -217,9 +256,17 @@ class Deliverer:
         return found is not None
 
     async def _log(self, key: dict[str, str]) -> None:
+        batch = _batch.get()
         self._remember(key)
-        try:
+        if batch is not None:
+            batch.unwritten.append([Delivery(**key)])
+            return
+        with suppress(IntegrityError):  # a concurrent attempt of the same activity logged it
             async with session_scope(self._database_url) as session:
                 session.add(Delivery(**key))
-        except IntegrityError:
-            pass  # a concurrent attempt of the same activity logged it
+
+
+def _copy(row):
+    """A fresh copy of an unsaved row (one a failed transaction has touched cannot be re-added)."""
+    columns = row.__table__.columns.keys()
+    return type(row)(**{c: getattr(row, c) for c in columns if getattr(row, c) is not None})

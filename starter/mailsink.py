@@ -2,51 +2,111 @@
 
 import asyncio
 import logging
-from email import message_from_bytes, policy
+from email import message_from_bytes
+from email.header import decode_header, make_header
+from email.message import Message
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from registry.db import session_scope
-from registry.models import DevMessage
+from registry.models import DevMessage, utcnow
+
+log = logging.getLogger(__name__)
 
 
 class StoringHandler:
     """Stores each received message once per recipient in ``dev_messages``.
 
     Like a mailbox, it keeps one copy of a message sent again with the same Message-ID (a
-    retried send); ``duplicates`` counts the copies it dropped.
+    retried send); ``duplicates`` counts the copies it dropped. Messages that arrive while a
+    write is in progress are written together in the next one (a group commit): a message is
+    acknowledged only once it is stored, and a burst costs a few transactions, not one each.
     """
 
     def __init__(self, database_url: str) -> None:
         self._database_url = database_url
+        self._pending: list[tuple[list[dict], asyncio.Future]] = []
+        self._writer: asyncio.Task | None = None
         self.duplicates = 0
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        message = message_from_bytes(envelope.original_content or b"", policy=policy.default)
-        part = message.get_body(preferencelist=("plain", "html"))
-        body = part.get_content() if part is not None else ""
-        message_id = str(message.get("Message-ID", "")).strip()[:255] or None
+        rows = _rows(envelope)
+        stored = asyncio.get_running_loop().create_future()
+        self._pending.append((rows, stored))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_pending())
+        try:
+            await stored
+        except Exception as error:
+            # The error's text may quote the addresses: its type only.
+            log.error("could not store a message: %s", type(error).__name__)
+            return "451 Requested action aborted: local error in processing"
+        return "250 Message accepted for delivery"
+
+    async def _write_pending(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                await self._store([row for rows, _ in batch for row in rows])
+            except Exception as error:
+                for _, stored in batch:
+                    stored.set_exception(error)
+            else:
+                for _, stored in batch:
+                    stored.set_result(None)
+
+    async def _store(self, rows: list[dict]) -> None:
         async with session_scope(self._database_url) as db:
-            for recipient in envelope.rcpt_tos:
-                if message_id and await db.scalar(
-                    select(DevMessage.id).where(
-                        DevMessage.message_id == message_id,
-                        DevMessage.recipient == recipient.lower(),
-                    )
-                ):
-                    self.duplicates += 1
-                    continue
-                db.add(
-                    DevMessage(
-                        channel="email",
-                        recipient=recipient.lower(),
-                        subject=str(message.get("Subject", "")),
-                        body=body.strip(),
-                        message_id=message_id,
+            ids = {row["message_id"] for row in rows if row["message_id"]}
+            seen = set()
+            if ids:
+                found = await db.execute(
+                    select(DevMessage.message_id, DevMessage.recipient).where(
+                        DevMessage.message_id.in_(ids)
                     )
                 )
-        return "250 Message accepted for delivery"
+                seen = {(message_id, recipient) for message_id, recipient in found}
+            new = []
+            for row in rows:
+                key = (row["message_id"], row["recipient"])
+                if row["message_id"] and key in seen:
+                    self.duplicates += 1
+                    continue
+                seen.add(key)
+                new.append(row)
+            if new:
+                await db.execute(insert(DevMessage), new)
+
+
+def _rows(envelope: Envelope) -> list[dict]:
+    """One ``dev_messages`` row per recipient. The compat32 parser: a tenth of the cost of the
+    modern one, which builds an object for every header."""
+    message = message_from_bytes(envelope.original_content or b"")
+    message_id = str(message.get("Message-ID", "")).strip()[:255] or None
+    subject = str(make_header(decode_header(message.get("Subject", ""))))
+    body = _text(message)
+    return [
+        {
+            "channel": "email",
+            "recipient": recipient.lower(),
+            "subject": subject[:255],
+            "body": body,
+            "message_id": message_id,
+            "created_at": utcnow(),
+        }
+        for recipient in envelope.rcpt_tos
+    ]
+
+
+def _text(message: Message) -> str:
+    parts = [p for p in message.walk() if p.get_content_maintype() == "text"]
+    part = next((p for p in parts if p.get_content_subtype() == "plain"), None)
+    part = part or (parts[0] if parts else None)
+    if part is None:
+        return ""
+    payload = part.get_payload(decode=True) or b""
+    return payload.decode(part.get_content_charset() or "utf-8", errors="replace").strip()
 
 
 async def serve(database_url: str, host: str, port: int) -> asyncio.Server:

@@ -4,6 +4,8 @@ SMTP connection, and a retried activity still sends nothing twice."""
 import pytest
 
 from activities.messaging import Deliverer, DevSmsGateway
+from registry.db import session_scope
+from registry.models import Delivery
 from tests.unit.test_deliveries import (
     EMAIL,
     PHONE,
@@ -76,3 +78,32 @@ async def test_outside_an_activity_a_batch_simply_sends(settings, sink):  # noqa
     assert len(sms.sent) == 1
     assert len(await received(settings, "email", EMAIL)) == 2  # no log outside an activity
     assert await logged(settings) == []
+
+
+async def test_rows_a_concurrent_attempt_wrote_are_skipped_and_the_rest_kept(settings, sink):  # noqa: F811
+    """An attempt that timed out may still be running beside its retry: the one to finish last
+    finds some rows written and keeps the others."""
+    deliverer = Deliverer(
+        settings.database_url,
+        DevSmsGateway(settings.database_url),
+        FlakyMailer(settings.smtp_port),
+        SECRET,
+    )
+    email_key = {
+        "workflow_id": "application-2026010100001",
+        "run_id": "run-1",
+        "activity_id": "7",
+        "channel": "email",
+        "recipient_hash": deliverer.recipient_hash(OTHER),
+    }
+
+    async def send() -> None:
+        async with deliverer.batch():
+            await deliverer.sms(PHONE, "您的申请已受理")
+            await deliverer.email(OTHER, "ereg", "您的申请已受理")
+            async with session_scope(settings.database_url) as session:
+                session.add(Delivery(**email_key))  # the other attempt logged this one
+
+    await activity_env().run(send)
+    assert len(await received(settings, "sms", PHONE)) == 1
+    assert sorted(d.channel for d in await logged(settings)) == ["email", "sms"]
