@@ -128,9 +128,10 @@ class Deliverer:
     ``deliveries`` has a row per message sent, keyed by the activity (workflow id, run id and
     activity id, which a retry keeps), the channel and a keyed SHA-256 of the recipient — no
     phone or email in the log. It is read before sending and written right after (in a
-    ``batch()``, at its end); the dev SMS gateway's message and its row share a transaction. Between an SMTP server accepting
-    a message and the row being written a crash can still leave one to send again: the retry
-    carries the same Message-ID, by which mailboxes (and the dev sink) keep a single copy.
+    ``batch()``, at its end); the dev SMS gateway's message and its row share a transaction.
+    Between an SMTP server accepting a message and the row being written a crash can still
+    leave one to send again: the retry carries the same Message-ID, by which mailboxes (and
+    the dev sink) keep a single copy.
 
     Outside an activity (nothing to retry) messages are simply sent.
     """

@@ -10,6 +10,12 @@ the API's own access log gives the time spent inside the server, for comparison.
 - submit: ``POST /applications`` (registration) by active physicians;
 - decision: ``institution-decision`` (approve) by the institution's staff on those applications,
   once every submission is recorded; it returns after the workflow update has taken the step.
+
+A closed loop runs the service flat out: every client always has a request waiting, so latency
+is queueing, about ``concurrency`` ÷ throughput (Little's law). How fast a request is answered
+at a given load is the open-loop sweep's figure: requests arrive at random (Poisson) at a set
+rate — a fraction of the closed loop's throughput — served by the same ``concurrency``
+clients, and latency counts from the arrival, so waiting for a free client counts too.
 """
 
 import asyncio
@@ -30,6 +36,7 @@ from registry.seed import DEMO_PASSWORD, INSTITUTIONS
 from registry.tokens import issue_pair
 
 TARGET_P99_MS = {"signup": 150, "submit": 150, "decision": 300}
+LOAD_FRACTIONS = (0.25, 0.5, 0.75)  # of the closed loop's throughput, in the open-loop sweep
 ACCESS_LOG = re.compile(r"ereg\.api (POST|GET) (\S+) (\d{3}) ([\d.]+)ms")
 
 
@@ -52,6 +59,32 @@ async def _closed_loop(concurrency: int, requests: list) -> tuple[list[float], f
     started = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(concurrency)))
     return latencies, time.perf_counter() - started, failures
+
+
+async def _open_loop(
+    concurrency: int, rate: float, requests: list, rng: random.Random
+) -> tuple[list[float], list]:
+    """Requests arriving at ``rate`` a second (Poisson), sent by at most ``concurrency`` clients
+    at a time; (latencies from arrival in seconds, failures)."""
+    clients = asyncio.Semaphore(concurrency)
+    latencies: list[float] = []
+    failures: list = []
+
+    async def one(send, arrival: float) -> None:
+        async with clients:
+            response = await send()
+        latencies.append(time.perf_counter() - arrival)
+        if response.status_code >= 300:
+            failures.append((response.status_code, response.text[:200]))
+
+    arrival = time.perf_counter()
+    sent = []
+    for send in requests:
+        arrival += rng.expovariate(rate)
+        await asyncio.sleep(max(0.0, arrival - time.perf_counter()))
+        sent.append(asyncio.create_task(one(send, arrival)))
+    await asyncio.gather(*sent)
+    return latencies, failures
 
 
 async def _identities_with_qualifications(database_url: str, count: int) -> list[dict]:
@@ -136,14 +169,16 @@ def _server_side(log_text: str, since: int) -> dict[str, list[float]]:
 
 
 async def run(n: int, concurrency: int = 32, warmup: int = 32, solo: int = 30) -> dict:
-    """``n`` requests of each kind from ``concurrency`` clients, then ``solo`` from one client
-    alone (the time a request takes without queueing behind others)."""
+    """``n`` requests of each kind from ``concurrency`` clients in a closed loop, ``solo`` from
+    one client alone (the time a request takes without queueing behind others), then ``n // 2``
+    at each load of the open-loop sweep."""
     stack = Stack("api")
     try:
         await stack.start("worker", "api")
         settings = stack.settings
         url = f"http://127.0.0.1:{settings.api_port}"
-        total = warmup + n + solo
+        swept = n // 2
+        total = warmup + n + solo + swept * len(LOAD_FRACTIONS)
         signups = await _identities_with_qualifications(settings.database_url, total)
         physicians = await active_physicians(settings.database_url, total, salt=29)
         tokens = await _access_tokens(settings, [p.account_id for p in physicians])
@@ -184,7 +219,8 @@ async def run(n: int, concurrency: int = 32, warmup: int = 32, solo: int = 30) -
             numbers: list[tuple[str, str]] = []
 
             async def measured(kind: str, jobs: list, settle=None) -> None:
-                warm, timed, alone = jobs[:warmup], jobs[warmup : warmup + n], jobs[warmup + n :]
+                warm, timed = jobs[:warmup], jobs[warmup : warmup + n]
+                alone = jobs[warmup + n : warmup + n + solo]
                 await _closed_loop(concurrency, warm)  # not counted
                 if settle:
                     await settle()
@@ -197,18 +233,44 @@ async def run(n: int, concurrency: int = 32, warmup: int = 32, solo: int = 30) -
                 server = _server_side(log_path.read_text(errors="replace"), offset)[kind]
                 await _quiet(stack)
                 solo_latencies, _, solo_failures = await _closed_loop(1, alone)
+                throughput = len(latencies) / wall
+                sweep = await _sweep(kind, throughput, jobs[warmup + n + solo :])
                 results[kind] = {
                     **summary_ms(latencies),
-                    "per_second": round(len(latencies) / wall, 1),
+                    "per_second": round(throughput, 1),
                     "failures": len(failures),
                     "first_failure": failures[0] if failures else None,
                     "server_side": summary_ms(server),
                     "one_client": {**summary_ms(solo_latencies), "failures": len(solo_failures)},
+                    "open_loop": sweep,
+                    "per_second_at_target": max(
+                        (level["per_second"] for level in sweep if level["ok"]), default=0
+                    ),
                     "cpu_seconds": cpu,
                     "target_p99_ms": TARGET_P99_MS[kind],
                     "ok": not failures and summary_ms(latencies)["p99_ms"] < TARGET_P99_MS[kind],
                 }
                 stack.check_alive()
+
+            async def _sweep(kind: str, throughput: float, jobs: list) -> list[dict]:
+                levels = []
+                rng = random.Random(kind)
+                for i, fraction in enumerate(LOAD_FRACTIONS):
+                    await _quiet(stack)
+                    rate = throughput * fraction
+                    chunk = jobs[i * swept : (i + 1) * swept]
+                    latencies, failures = await _open_loop(concurrency, rate, chunk, rng)
+                    summary = summary_ms(latencies)
+                    levels.append(
+                        {
+                            "fraction": fraction,
+                            "per_second": round(rate, 1),
+                            **summary,
+                            "failures": len(failures),
+                            "ok": not failures and summary["p99_ms"] < TARGET_P99_MS[kind],
+                        }
+                    )
+                return levels
 
             await measured("signup", [signup(w) for w in signups])
 

@@ -17,6 +17,7 @@ from registry.db import session_scope
 from registry.models import (
     Account,
     Application,
+    AuditEvent,
     Filing,
     LegacySite,
     Qualification,
@@ -105,6 +106,8 @@ async def new_physician(
         assert (await verify(stack, headers, who))["activation_state"] == "active"
         await wait_for_state(stack, headers, "active")
     elif activate == "db":
+        # After the workflow has recorded its own state, which would overwrite this one.
+        await _activation_recorded(stack, doc.account_id, "awaiting_verification")
         async with session_scope(stack.settings.database_url) as session:
             await session.execute(
                 update(Account)
@@ -112,6 +115,20 @@ async def new_physician(
                 .values(activation_state="active")
             )
     return doc
+
+
+async def _activation_recorded(stack, account_id: int, state: str) -> None:
+    for _ in range(400):
+        async with session_scope(stack.settings.database_url) as session:
+            if await session.scalar(
+                select(AuditEvent.id).where(
+                    AuditEvent.physician_id == account_id,
+                    AuditEvent.action == f"activation_{state}",
+                )
+            ):
+                return
+        await asyncio.sleep(0.025)
+    raise AssertionError(f"activation of {account_id} never recorded {state}")
 
 
 # --- arranging the registry directly --------------------------------------------------------
