@@ -24,11 +24,25 @@ from bench import api_latency, pipeline, qualification_import, scale
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SIZES = {
-    "quick": {"pipeline": 100, "api": 150, "scale": 2_000, "import": 50_000},
+    "quick": {"pipeline": 60, "api": 80, "scale": 800, "import": 50_000},
     "full": {"pipeline": 300, "api": 500, "scale": 20_000, "import": 500_000},
 }
 ORDER = ("import", "pipeline", "api", "scale")
 console = Console()
+
+
+def cpu_reference_ms() -> float:
+    """Milliseconds one core takes for a fixed pure-Python loop (best of 3). Virtual machines of
+    the same kind differ, and one differs from hour to hour (seen here: 1.5× between two days):
+    figures from two runs compare only after scaling by this."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        total = 0
+        for i in range(3_000_000):
+            total += i * i % 7
+        best = min(best, time.process_time() - started)
+    return round(best * 1000, 1)
 
 
 def machine() -> dict:
@@ -167,7 +181,9 @@ def table(report: dict) -> Table:
     m = report["machine"]
     t.caption = (
         f"{m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB; commit {m['commit']}; "
-        f"load (1/5/15 min) before {report['load_before']}, after {report['load_after']}"
+        f"load (1/5/15 min) before {report['load_before']}, after {report['load_after']}; "
+        f"reference loop {report['cpu_reference_ms']['before']} → "
+        f"{report['cpu_reference_ms']['after']} ms"
     )
     return t
 
@@ -180,6 +196,7 @@ async def main(mode: str, only: list[str], save: bool) -> int:
         "machine": machine(),
         "sizes": {name: SIZES[mode][name] for name in only},
         "load_before": load(),
+        "cpu_reference_ms": {"before": cpu_reference_ms()},
         "results": {},
     }
     for name in ORDER:
@@ -197,6 +214,7 @@ async def main(mode: str, only: list[str], save: bool) -> int:
         result["wall_seconds"] = round(time.perf_counter() - began, 1)
         report["results"][name] = result
     report["load_after"] = load()
+    report["cpu_reference_ms"]["after"] = cpu_reference_ms()
     report["seconds"] = round((datetime.now(UTC) - started).total_seconds(), 1)
     console.print(table(report))
     if save:
