@@ -9,6 +9,7 @@ province are checked.
 import re
 import unicodedata
 from datetime import date
+from operator import mul
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -23,6 +24,7 @@ ID_PROVINCES = frozenset(
 )
 _ID_WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
 _ID_CHECK = "10X98765432"
+_ID_FORMAT = re.compile(r"[0-9]{17}[0-9X]")
 
 _MIDDLE_DOTS = str.maketrans({"・": "·", "•": "·", "‧": "·", "．": "·", ".": "·"})
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003134f"
@@ -32,12 +34,15 @@ _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{4,32}$")
 
 def id_check_character(first17: str) -> str:
     """ISO 7064 MOD 11-2 check character of the first 17 digits."""
-    return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+    if len(first17) != 17:
+        raise ValueError("17 digits expected")
+    # map() rather than a generator: the import checks every row's ID (half its CPU before).
+    return _ID_CHECK[sum(map(mul, map(int, first17), _ID_WEIGHTS)) % 11]
 
 
 def normalize_id_number(value: str, today: date | None = None) -> str:
     number = unicodedata.normalize("NFKC", value).strip().upper()  # full-width digits too
-    if not re.fullmatch(r"[0-9]{17}[0-9X]", number):
+    if not _ID_FORMAT.fullmatch(number):
         raise DomainError("id_number_invalid", {"reason": "id_format"})
     if number[:2] not in ID_PROVINCES:
         raise DomainError("id_number_invalid", {"reason": "id_province"})

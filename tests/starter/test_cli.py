@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -142,4 +143,9 @@ async def test_import_legacy_sites(cli, settings, faker, tmp_path):
     assert "3 rows: 2 imported, 0 already present, 1 bad" in result.output
     again = cli("import-legacy-sites", str(path))
     assert "3 rows: 0 imported, 2 already present, 1 bad" in again.output
-    assert await count(settings, LegacySite) == 2
+    async with get_sessionmaker(settings.database_url)() as session:
+        sites = list(await session.scalars(select(LegacySite).order_by(LegacySite.registered_on)))
+    assert [(s.institution_code, s.registered_on, s.status) for s in sites] == [
+        ("H4301020001", date(2015, 6, 1), "active"),
+        ("H3301020001", date(2016, 3, 15), "active"),
+    ]
