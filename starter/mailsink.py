@@ -50,11 +50,16 @@ class StoringHandler:
             try:
                 await self._store([row for rows, _ in batch for row in rows])
             except Exception as error:
-                for _, stored in batch:
-                    stored.set_exception(error)
+                outcome = error
             else:
-                for _, stored in batch:
+                outcome = None
+            for _, stored in batch:
+                if stored.done():  # its client went away: the message is stored all the same
+                    continue
+                if outcome is None:
                     stored.set_result(None)
+                else:
+                    stored.set_exception(outcome)
 
     async def _store(self, rows: list[dict]) -> None:
         async with session_scope(self._database_url) as db:
@@ -84,7 +89,11 @@ def _rows(envelope: Envelope) -> list[dict]:
     modern one, which builds an object for every header."""
     message = message_from_bytes(envelope.original_content or b"")
     message_id = str(message.get("Message-ID", "")).strip()[:255] or None
-    subject = str(make_header(decode_header(message.get("Subject", ""))))
+    raw_subject = str(message.get("Subject", ""))
+    try:
+        subject = str(make_header(decode_header(raw_subject)))
+    except (LookupError, ValueError):  # an unknown charset or a broken encoded word
+        subject = raw_subject
     body = _text(message)
     return [
         {
@@ -106,7 +115,10 @@ def _text(message: Message) -> str:
     if part is None:
         return ""
     payload = part.get_payload(decode=True) or b""
-    return payload.decode(part.get_content_charset() or "utf-8", errors="replace").strip()
+    try:
+        return payload.decode(part.get_content_charset() or "utf-8", errors="replace").strip()
+    except LookupError:  # a charset Python does not know
+        return payload.decode("utf-8", errors="replace").strip()
 
 
 async def serve(database_url: str, host: str, port: int) -> asyncio.Server:

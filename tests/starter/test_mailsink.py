@@ -82,3 +82,15 @@ async def test_a_message_it_cannot_store_is_refused_for_a_later_retry(settings, 
         message("p@example.com", "通知", "正文"), hostname="127.0.0.1", port=settings.smtp_port
     )
     assert [m.body for m in await inbox(settings)] == ["正文"]
+
+
+async def test_an_unknown_charset_is_still_stored(settings, sink):
+    raw = (
+        "From: ereg@ereg.example\r\nTo: p@example.com\r\n"
+        "Subject: =?x-unknown?q?abc?=\r\n"
+        "Content-Type: text/plain; charset=x-unknown\r\n\r\nhello\r\n"
+    )
+    async with aiosmtplib.SMTP(hostname="127.0.0.1", port=settings.smtp_port) as smtp:
+        await smtp.sendmail("ereg@ereg.example", ["p@example.com"], raw)
+    [stored] = await inbox(settings)
+    assert (stored.recipient, stored.body) == ("p@example.com", "hello")
