@@ -33,7 +33,7 @@ console = Console()
 
 def cpu_reference_ms() -> float:
     """Milliseconds one core takes for a fixed pure-Python loop (best of 3). Virtual machines of
-    the same kind differ, and one differs from hour to hour (seen here: 1.5× between two days):
+    the same kind differ, and one differs from hour to hour (seen here: 1.5–2.4× between days):
     figures from two runs compare only after scaling by this."""
     best = float("inf")
     for _ in range(3):
