@@ -15,11 +15,13 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from aiosmtpd.smtp import SMTP
 
 from registry.db import get_engine, session_scope
 from registry.migrations import upgrade
 from registry.seed import seed
 from registry.settings import Settings
+from starter import mailsink
 
 
 def free_port() -> int:
@@ -93,6 +95,20 @@ async def settings(tmp_path: Path) -> Settings:
     url = await new_database_url(tmp_path)
     yield await prepared_database(make_settings(tmp_path, url))
     await drop_database(url)
+
+
+@pytest.fixture
+async def sink(settings):
+    """The dev SMTP sink on loopback, on the test's ``settings.smtp_port``; yields its handler."""
+    handler = mailsink.StoringHandler(settings.database_url)
+    server = await asyncio.get_running_loop().create_server(
+        lambda: SMTP(handler, hostname="sink", enable_SMTPUTF8=True),
+        "127.0.0.1",
+        settings.smtp_port,
+    )
+    yield handler
+    server.close()
+    await server.wait_closed()
 
 
 @pytest.fixture

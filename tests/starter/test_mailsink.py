@@ -5,25 +5,10 @@ from email.message import EmailMessage
 
 import aiosmtplib
 import pytest
-from aiosmtpd.smtp import SMTP
 from sqlalchemy import select
 
 from registry.db import session_scope
 from registry.models import DevMessage
-from starter import mailsink
-
-
-@pytest.fixture
-async def sink(settings):
-    handler = mailsink.StoringHandler(settings.database_url)
-    server = await asyncio.get_running_loop().create_server(
-        lambda: SMTP(handler, hostname="sink", enable_SMTPUTF8=True),
-        "127.0.0.1",
-        settings.smtp_port,
-    )
-    yield handler
-    server.close()
-    await server.wait_closed()
 
 
 def message(to: str, subject: str, body: str, message_id: str | None = None) -> EmailMessage:

@@ -6,12 +6,10 @@ keeps: workflow id, run id, activity id) against the real database, the dev SMS 
 real SMTP sink on loopback, and count what the physician's phone and inbox received.
 """
 
-import asyncio
 import dataclasses
 import hashlib
 
 import pytest
-from aiosmtpd.smtp import SMTP
 from sqlalchemy import func, select
 from temporalio.testing import ActivityEnvironment
 
@@ -20,7 +18,6 @@ from activities.messaging import Deliverer, DevSmsGateway, Mailer
 from registry.activation import Channel, CodeDelivery, CodePurpose, Notice, NoticeDelivery
 from registry.db import session_scope
 from registry.models import Account, Delivery, DevMessage
-from starter import mailsink
 
 PHONE = "13912345678"
 EMAIL = "Doc.Zhang@Example.com"
@@ -57,19 +54,6 @@ class FlakyMailer(Mailer):
             self.failures -= 1
             raise ConnectionRefusedError("SMTP server down")
         await super().send(to, subject, body, message_id)
-
-
-@pytest.fixture
-async def sink(settings):
-    handler = mailsink.StoringHandler(settings.database_url)
-    server = await asyncio.get_running_loop().create_server(
-        lambda: SMTP(handler, hostname="sink", enable_SMTPUTF8=True),
-        "127.0.0.1",
-        settings.smtp_port,
-    )
-    yield handler
-    server.close()
-    await server.wait_closed()
 
 
 async def received(settings, channel: str, to: str) -> list[DevMessage]:

@@ -15,7 +15,6 @@ from tests.unit.test_deliveries import (
     activity_env,
     logged,
     received,
-    sink,  # noqa: F401 (fixture)
 )
 
 OTHER = "staff.li@example.com"
@@ -32,7 +31,7 @@ def batched_notice(deliverer: Deliverer, text: str = "您的申请已受理"):
     return send
 
 
-async def test_a_batch_shares_one_connection_and_a_retry_sends_nothing_twice(settings, sink):  # noqa: F811
+async def test_a_batch_shares_one_connection_and_a_retry_sends_nothing_twice(settings, sink):
     connections = 0
 
     class CountingConnections(FlakyMailer):
@@ -58,7 +57,7 @@ async def test_a_batch_shares_one_connection_and_a_retry_sends_nothing_twice(set
     assert sorted(d.channel for d in await logged(settings)) == ["email", "email", "sms"]
 
 
-async def test_a_batch_failing_part_way_resends_only_what_did_not_go(settings, sink):  # noqa: F811
+async def test_a_batch_failing_part_way_resends_only_what_did_not_go(settings, sink):
     sms = CountingSms()
     mail = FlakyMailer(settings.smtp_port, failures=1)
     deliverer = Deliverer(settings.database_url, sms, mail, SECRET)
@@ -71,7 +70,7 @@ async def test_a_batch_failing_part_way_resends_only_what_did_not_go(settings, s
     assert len(await received(settings, "email", OTHER)) == 1
 
 
-async def test_outside_an_activity_a_batch_simply_sends(settings, sink):  # noqa: F811
+async def test_outside_an_activity_a_batch_simply_sends(settings, sink):
     sms = CountingSms()
     deliverer = Deliverer(settings.database_url, sms, FlakyMailer(settings.smtp_port), SECRET)
     await batched_notice(deliverer)()
@@ -80,7 +79,7 @@ async def test_outside_an_activity_a_batch_simply_sends(settings, sink):  # noqa
     assert await logged(settings) == []
 
 
-async def test_rows_a_concurrent_attempt_wrote_are_skipped_and_the_rest_kept(settings, sink):  # noqa: F811
+async def test_rows_a_concurrent_attempt_wrote_are_skipped_and_the_rest_kept(settings, sink):
     """An attempt that timed out may still be running beside its retry: the one to finish last
     finds some rows written and keeps the others."""
     deliverer = Deliverer(
