@@ -192,16 +192,15 @@ class Deliverer:
             return True
         if await self._sent(key):
             return False
-        batch = _batch.get()
-        if batch is not None and isinstance(self._sms, DevSmsGateway):
-            batch.unwritten.append(DevSmsGateway.rows(phone, text, Delivery(**key)))
-            self._remember(key)
-            return True
         if isinstance(self._sms, DevSmsGateway):
-            try:
-                await self._sms.send(phone, text, logged=Delivery(**key))
-            except IntegrityError:
-                return False  # a concurrent attempt of the same activity sent it
+            batch = _batch.get()
+            if batch is not None:
+                batch.unwritten.append(DevSmsGateway.rows(phone, text, Delivery(**key)))
+            else:
+                try:
+                    await self._sms.send(phone, text, logged=Delivery(**key))
+                except IntegrityError:
+                    return False  # a concurrent attempt of the same activity sent it
             self._remember(key)
             return True
         await self._sms.send(phone, text)
