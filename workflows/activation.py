@@ -86,6 +86,7 @@ class ActivationWorkflow:
         self._auto_activate = False
         self._deadline: datetime | None = None
         self._qualification_imported = False
+        self._matching = True  # the first match is running: what it finds is not known yet
         self._codes: dict[str, _PendingCode] = {}
         self._verified_channel: Channel | None = None
         self._activation_accepted = False
@@ -105,6 +106,7 @@ class ActivationWorkflow:
         self._deadline = workflow.now() + ACTIVATION_WINDOW
 
         await self._enter(ActivationState.awaiting_verification)
+        self._matching = False
         if not await self._wait_until(lambda: self._verified_channel is not None):
             return await self._finish(ActivationState.expired, Notice.expired)
         if not self._auto_activate:
@@ -136,6 +138,7 @@ class ActivationWorkflow:
                 return match
             if not waited:
                 waited = True
+                self._matching = False
                 self._describe()
             remaining = give_up_at - workflow.now()
             if remaining <= timedelta(0):
@@ -274,6 +277,8 @@ class ActivationWorkflow:
 
     @workflow.update
     async def send_verification_code(self, request: VerificationRequest) -> CodeSent:
+        await workflow.wait_condition(lambda: not self._matching)
+        self._validate_send_verification_code(request)  # again, now that the match is known
         return await self._send_code(
             request.channel.value,
             CodePurpose.verification,
@@ -283,7 +288,10 @@ class ActivationWorkflow:
 
     @send_verification_code.validator
     def _validate_send_verification_code(self, request: VerificationRequest) -> None:
-        self._check_state(ActivationState.awaiting_verification)
+        # A physician may ask for the code the moment sign-up answers, while the first match is
+        # still running: the update waits for it rather than refusing a qualified physician.
+        if not self._matching:
+            self._check_state(ActivationState.awaiting_verification)
         self._check_lock()
         self._check_resend(request.channel.value)
 

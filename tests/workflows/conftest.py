@@ -308,12 +308,13 @@ async def registry(env: WorkflowEnvironment) -> AsyncIterator[FakeRegistry]:
 async def start(env: WorkflowEnvironment, registry: FakeRegistry):
     """Start an activation as the API does; ``match`` is what matching finds at first.
 
-    Returns once the workflow waits for the physician (found) or the record (not found). Whatever
+    Returns once the workflow waits for the physician (found) or the record (not found), or at
+    once with ``settle=False``. Whatever
     is still running when the test ends is terminated, so no timer fires into a later test.
     """
     activations: list[Activation] = []
 
-    async def start(match: QualificationMatch) -> Activation:
+    async def start(match: QualificationMatch, *, settle: bool = True) -> Activation:
         registry.match = match
         started_at = await env.get_current_time()
         handle = await env.client.start_workflow(
@@ -331,6 +332,8 @@ async def start(env: WorkflowEnvironment, registry: FakeRegistry):
         )
         activation = Activation(env, handle, registry, started_at)
         activations.append(activation)
+        if not settle:
+            return activation
         await activation.settles_in(
             ActivationState.awaiting_verification
             if match.found

@@ -153,6 +153,40 @@ async def test_an_import_signalled_while_matching_is_not_lost(start, registry):
     assert await activation.age() < A_MOMENT  # not left for the next day's re-check
 
 
+async def test_a_code_asked_for_during_the_first_match_is_sent_once_it_finds_the_record(
+    start, registry
+):
+    """Sign-up answers before the workflow has matched: a physician asking for the code at once
+    gets it when the match is in, not a refusal (seen in the e2e tests once sign-up got fast)."""
+    registry.match_gate = asyncio.Event()
+    activation = await start(found(auto_activate=True), settle=False)
+    await eventually(lambda: registry.match_calls == 1, "the first match running")
+    asked = asyncio.create_task(activation.send_verification_code())
+    await asyncio.sleep(0.3)
+    assert not asked.done() and registry.deliveries == []  # waiting for the match
+    registry.match_gate.set()
+
+    await asked
+    assert [(d.purpose, d.channels) for d in registry.deliveries] == [
+        (CodePurpose.verification, [Channel.sms])
+    ]
+    check = await activation.confirm_verification(activation.verification_code())
+    assert (check.accepted, check.next_state) == (True, active)
+
+
+async def test_a_code_asked_for_during_a_first_match_that_finds_nothing_is_refused(start, registry):
+    registry.match_gate = asyncio.Event()
+    activation = await start(NOT_FOUND, settle=False)
+    await eventually(lambda: registry.match_calls == 1, "the first match running")
+    asked = asyncio.create_task(activation.send_verification_code())
+    await asyncio.sleep(0.3)
+    registry.match_gate.set()
+
+    await assert_refused(asked, "wrong_state", state="awaiting_qualification")
+    assert registry.deliveries == []
+    await activation.settles_in(awaiting_qualification)
+
+
 async def test_daily_recheck_finds_the_record_without_a_signal(env, start, registry):
     """No import signal ever comes: the record is still found by the next day's re-check."""
     activation = await start(NOT_FOUND)
