@@ -1,8 +1,9 @@
 """Activities of the application workflow: the record, the registry change, notices."""
 
 from datetime import date, datetime, time
+from functools import partial
 
-from sqlalchemy import or_, select
+from sqlalchemy import Connection, insert, or_, select, update
 from temporalio import activity
 
 from activities.messaging import Deliverer, Mailer, SmsGateway
@@ -15,10 +16,105 @@ from registry.application_types import (
     Notice,
     Transition,
 )
-from registry.db import session_scope
-from registry.models import Account, Application, ApplicationEvent
+from registry.db import in_transaction, session_scope
+from registry.models import Account, Application, ApplicationEvent, AuditEvent
 from registry.notices import application_message
 from registry.reference import CHINA_TIME
+
+# What an application's audit line names besides the step.
+_AUDITED = (Application.account_id, Application.institution_code, Application.certificate_no)
+
+
+def _mirror(transition: Transition) -> dict:
+    """The application row's copy of the workflow's state after ``transition``."""
+    values = {
+        "state": transition.state,
+        "step_deadline": transition.step_deadline,
+        "overdue": transition.overdue,
+        "updated_at": transition.at,
+    }
+    if transition.state in TERMINAL:
+        values["open_slot"] = None
+    return values
+
+
+def _record(transition: Transition, connection: Connection) -> None:
+    key = f"{transition.application_no}:{transition.sequence}"
+    this_application = Application.application_no == transition.application_no
+    recorded = connection.scalars(
+        select(ApplicationEvent.workflow_event).where(
+            ApplicationEvent.application_no == transition.application_no
+        )
+    ).all()
+    if key in recorded:
+        return
+    latest = max((int(k.rpartition(":")[2]) for k in recorded), default=0)
+    if transition.sequence > latest:
+        newest = update(Application).where(this_application).values(_mirror(transition))
+        application = connection.execute(newest.returning(*_AUDITED))
+    else:
+        application = connection.execute(select(*_AUDITED).where(this_application))
+    physician_id, institution_code, certificate_no = application.one()
+    connection.execute(
+        insert(AuditEvent).values(
+            audit.entry(
+                f"application_{transition.action}",
+                actor_id=transition.actor_id,
+                actor_role=transition.actor_role,
+                physician_id=physician_id,
+                institution_code=institution_code,
+                application_no=transition.application_no,
+                detail={"state": transition.state, "certificate_no": certificate_no},
+                dedupe_key=key,
+            )
+        )
+    )
+    connection.execute(
+        insert(ApplicationEvent).values(
+            application_no=transition.application_no,
+            at=transition.at,
+            action=transition.action,
+            actor_role=transition.actor_role,
+            actor_id=transition.actor_id,
+            state=transition.state,
+            comment=transition.comment,
+            workflow_event=key,
+        )
+    )
+
+
+def _addressees(notice: Notice, connection: Connection) -> tuple[str, list]:
+    """The application's type, and (phone, email) of everyone in the notice's audiences."""
+    application = connection.execute(
+        select(
+            Application.type,
+            Application.account_id,
+            Application.institution_code,
+            Application.notify_institution_code,
+            Application.commission_code,
+        ).where(Application.application_no == notice.application_no)
+    ).one()
+    clauses = []
+    if "physician" in notice.audiences and application.account_id:
+        clauses.append(Account.id == application.account_id)
+    if "institution" in notice.audiences:
+        clauses.append(_staff_of(application.institution_code))
+    if "old_institution" in notice.audiences and application.notify_institution_code:
+        clauses.append(_staff_of(application.notify_institution_code))
+    if "commission" in notice.audiences:
+        clauses.append(
+            (Account.role == "commission_officer")
+            & (Account.commission_code == application.commission_code)
+        )
+    if not clauses:
+        return application.type, []
+    return application.type, connection.execute(
+        select(Account.phone, Account.email).where(or_(*clauses))
+    ).all()
+
+
+def _staff_of(institution_code: str):
+    return (Account.role == "institution_staff") & (Account.institution_code == institution_code)
 
 
 class ApplicationActivities:
@@ -36,51 +132,7 @@ class ApplicationActivities:
         submission, say, retried after a worker crash while the institution already decided):
         it adds its timeline line but leaves the newer state in place.
         """
-        key = f"{transition.application_no}:{transition.sequence}"
-        async with session_scope(self._database_url) as session:
-            recorded = list(
-                await session.scalars(
-                    select(ApplicationEvent.workflow_event).where(
-                        ApplicationEvent.application_no == transition.application_no
-                    )
-                )
-            )
-            if key in recorded:
-                return
-            latest = max((int(k.rpartition(":")[2]) for k in recorded), default=0)
-            application = await session.scalar(
-                select(Application).where(Application.application_no == transition.application_no)
-            )
-            if transition.sequence > latest:
-                application.state = transition.state
-                application.step_deadline = transition.step_deadline
-                application.overdue = transition.overdue
-                application.updated_at = transition.at
-                if transition.state in TERMINAL:
-                    application.open_slot = None
-            await audit.record(
-                session,
-                f"application_{transition.action}",
-                actor_id=transition.actor_id,
-                actor_role=transition.actor_role,
-                physician_id=application.account_id,
-                institution_code=application.institution_code,
-                application_no=application.application_no,
-                detail={"state": transition.state, "certificate_no": application.certificate_no},
-                dedupe_key=key,
-            )
-            session.add(
-                ApplicationEvent(
-                    application_no=transition.application_no,
-                    at=transition.at,
-                    action=transition.action,
-                    actor_role=transition.actor_role,
-                    actor_id=transition.actor_id,
-                    state=transition.state,
-                    comment=transition.comment,
-                    workflow_event=key,
-                )
-            )
+        await in_transaction(self._database_url, partial(_record, transition))
 
     @activity.defn
     async def complete_application(self, application_no: str, today: date) -> Completion:
@@ -99,16 +151,9 @@ class ApplicationActivities:
 
     @activity.defn
     async def notify_application(self, notice: Notice) -> None:
-        async with session_scope(self._database_url) as session:
-            application = await session.scalar(
-                select(Application).where(Application.application_no == notice.application_no)
-            )
-            recipients = await self._recipients(session, application, notice.audiences)
+        type_, recipients = await in_transaction(self._database_url, partial(_addressees, notice))
         subject, body = application_message(
-            notice.event,
-            TYPE_NAMES[ApplicationType(application.type)],
-            application.application_no,
-            notice.params,
+            notice.event, TYPE_NAMES[ApplicationType(type_)], notice.application_no, notice.params
         )
         async with self._deliver.batch():
             for phone, email in recipients:
@@ -116,28 +161,3 @@ class ApplicationActivities:
                     await self._deliver.sms(phone, body)
                 if email:
                     await self._deliver.email(email, subject, body)
-
-    @staticmethod
-    async def _recipients(session, application: Application, audiences: list[str]):
-        clauses = []
-        if "physician" in audiences and application.account_id:
-            clauses.append(Account.id == application.account_id)
-        if "institution" in audiences:
-            clauses.append(
-                (Account.role == "institution_staff")
-                & (Account.institution_code == application.institution_code)
-            )
-        if "old_institution" in audiences and application.notify_institution_code:
-            clauses.append(
-                (Account.role == "institution_staff")
-                & (Account.institution_code == application.notify_institution_code)
-            )
-        if "commission" in audiences:
-            clauses.append(
-                (Account.role == "commission_officer")
-                & (Account.commission_code == application.commission_code)
-            )
-        if not clauses:
-            return []
-        rows = await session.execute(select(Account.phone, Account.email).where(or_(*clauses)))
-        return list(rows)

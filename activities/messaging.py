@@ -11,17 +11,21 @@ import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
-from email.message import EmailMessage
+from email.header import Header
+from email.mime.text import MIMEText
+from functools import partial
 from typing import Protocol
 
 import aiosmtplib
-from sqlalchemy import select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 
-from registry.db import session_scope
+from registry.db import in_transaction
 from registry.models import Delivery, DevMessage
 from registry.settings import Settings
+
+_Row = tuple[type, dict]  # a model and the values of one row to insert
 
 
 class SmsGateway(Protocol):
@@ -34,16 +38,15 @@ class DevSmsGateway:
     def __init__(self, database_url: str) -> None:
         self._database_url = database_url
 
-    async def send(self, phone: str, text: str, *, logged: Delivery | None = None) -> None:
+    async def send(self, phone: str, text: str, *, logged: dict | None = None) -> None:
         """``logged``: the delivery-log row, written in the same transaction as the message."""
-        async with session_scope(self._database_url) as session:
-            session.add_all(self.rows(phone, text, logged))
+        await in_transaction(self._database_url, partial(_insert, self.rows(phone, text, logged)))
 
     @staticmethod
-    def rows(phone: str, text: str, logged: Delivery | None = None) -> list:
+    def rows(phone: str, text: str, logged: dict | None = None) -> list[_Row]:
         """What sending writes: the message, and its delivery-log row if any."""
-        message = DevMessage(channel="sms", recipient=phone, body=text)
-        return [message, logged] if logged is not None else [message]
+        message = (DevMessage, {"channel": "sms", "recipient": phone, "body": text})
+        return [message, (Delivery, logged)] if logged is not None else [message]
 
 
 class _Connection:
@@ -63,51 +66,91 @@ class _Batch:
 
     def __init__(self, logged: set[tuple[str, str]]) -> None:
         self.logged = logged
-        self.unwritten: list[list] = []
+        self.unwritten: list[list[_Row]] = []
 
 
 _batch: ContextVar[_Batch | None] = ContextVar("delivery_batch", default=None)
 
 
 class Mailer:
+    # Connections kept open between blocks: one per notice being sent at once is plenty.
+    KEEP_IDLE = 8
+
     def __init__(self, host: str, port: int, sender: str) -> None:
         self._host, self._port, self._sender = host, port, sender
         self.domain = sender.rpartition("@")[2] or "localhost"
+        self._idle: list[aiosmtplib.SMTP] = []
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[None]:
-        """Within the block, messages sent by this task share one SMTP connection, opened at the
-        first of them and closed at the end (a connection per message cost more than the
-        message: TCP, greeting, EHLO and QUIT, on both sides)."""
+        """Within the block, messages sent by this task share one SMTP connection: one a block
+        before left open, or a new one opened at the first message. It is left open for the
+        next block unless sending failed (a connection per notice cost more than its messages:
+        TCP, greeting, EHLO and QUIT, on both sides)."""
         shared = _Connection(self)
         token = _connection.set(shared)
+        sent = False
         try:
             yield
+            sent = True
         finally:
             _connection.reset(token)
             if shared.smtp is not None:
-                try:
-                    await shared.smtp.quit()
-                except (aiosmtplib.SMTPException, OSError):
-                    shared.smtp.close()
+                await self._release(shared.smtp, reusable=sent)
 
     async def send(self, to: str, subject: str, body: str, message_id: str | None = None) -> None:
-        message = EmailMessage()
-        message["From"] = self._sender
-        message["To"] = to
-        message["Subject"] = subject
-        if message_id:
-            message["Message-ID"] = message_id
-        message.set_content(body)
+        message = self._compose(to, subject, body, message_id)
         shared = _connection.get()
         if shared is None or shared.mailer is not self:
-            await aiosmtplib.send(message, hostname=self._host, port=self._port, timeout=20)
+            await aiosmtplib.send(
+                message,
+                sender=self._sender,
+                recipients=[to],
+                hostname=self._host,
+                port=self._port,
+                timeout=20,
+            )
             return
         if shared.smtp is None:
-            smtp = aiosmtplib.SMTP(hostname=self._host, port=self._port, timeout=20)
-            await smtp.connect()
-            shared.smtp = smtp
-        await shared.smtp.send_message(message)
+            shared.smtp = await self._open()
+        await shared.smtp.sendmail(self._sender, [to], message)
+
+    async def _open(self) -> aiosmtplib.SMTP:
+        """An idle connection the server has not closed, or a new one."""
+        while self._idle:
+            smtp = self._idle.pop()
+            if smtp.is_connected:
+                return smtp
+            smtp.close()
+        smtp = aiosmtplib.SMTP(hostname=self._host, port=self._port, timeout=20)
+        await smtp.connect()
+        return smtp
+
+    async def _release(self, smtp: aiosmtplib.SMTP, reusable: bool) -> None:
+        if reusable and smtp.is_connected and len(self._idle) < self.KEEP_IDLE:
+            self._idle.append(smtp)
+            return
+        try:
+            await smtp.quit()
+        except (aiosmtplib.SMTPException, OSError):
+            smtp.close()
+
+    def _compose(self, to: str, subject: str, body: str, message_id: str | None) -> bytes:
+        """The message as sent: UTF-8 plain text, the subject RFC 2047-encoded.
+
+        Built with the ``compat32`` classes: ``EmailMessage`` parses and refolds every header
+        through its header registry, at six times the CPU for the same bytes (measured: 0.75 vs
+        0.12 ms a message), and sending it had aiosmtplib parse the addresses back out.
+        """
+        if "\r" in to or "\n" in to:
+            raise ValueError("line break in an email address")
+        message = MIMEText(body, "plain", "utf-8")
+        message["From"] = self._sender
+        message["To"] = to
+        message["Subject"] = Header(subject, "utf-8")
+        if message_id:
+            message["Message-ID"] = message_id
+        return message.as_bytes()
 
 
 def sms_gateway(settings: Settings) -> SmsGateway:
@@ -153,15 +196,13 @@ class Deliverer:
             async with self._mail.connection():
                 yield
             return
-        async with session_scope(self._database_url) as session:
-            rows = await session.execute(
-                select(Delivery.channel, Delivery.recipient_hash).where(
-                    Delivery.workflow_id == identity["workflow_id"],
-                    Delivery.run_id == identity["run_id"],
-                    Delivery.activity_id == identity["activity_id"],
-                )
-            )
-            batch = _Batch({(channel, recipient) for channel, recipient in rows})
+        logged = select(Delivery.channel, Delivery.recipient_hash).where(
+            Delivery.workflow_id == identity["workflow_id"],
+            Delivery.run_id == identity["run_id"],
+            Delivery.activity_id == identity["activity_id"],
+        )
+        rows = await in_transaction(self._database_url, lambda c: c.execute(logged).all())
+        batch = _Batch({(channel, recipient) for channel, recipient in rows})
         token = _batch.set(batch)
         try:
             async with self._mail.connection():
@@ -170,19 +211,18 @@ class Deliverer:
             _batch.reset(token)
             await self._write(batch.unwritten)
 
-    async def _write(self, groups: list[list]) -> None:
+    async def _write(self, groups: list[list[_Row]]) -> None:
         """Write each group of rows; in one transaction, or group by group if a concurrent
         attempt of the same activity wrote some of them already."""
         if not groups:
             return
         try:
-            async with session_scope(self._database_url) as session:
-                session.add_all([row for group in groups for row in group])
+            rows = [row for group in groups for row in group]
+            await in_transaction(self._database_url, partial(_insert, rows))
         except IntegrityError:
             for group in groups:
                 with suppress(IntegrityError):
-                    async with session_scope(self._database_url) as session:
-                        session.add_all([_copy(row) for row in group])
+                    await in_transaction(self._database_url, partial(_insert, group))
 
     async def sms(self, phone: str, text: str) -> bool:
         """Send unless this activity sent it already; whether it was sent now."""
@@ -195,10 +235,10 @@ class Deliverer:
         if isinstance(self._sms, DevSmsGateway):
             batch = _batch.get()
             if batch is not None:
-                batch.unwritten.append(DevSmsGateway.rows(phone, text, Delivery(**key)))
+                batch.unwritten.append(DevSmsGateway.rows(phone, text, key))
             else:
                 try:
-                    await self._sms.send(phone, text, logged=Delivery(**key))
+                    await self._sms.send(phone, text, logged=key)
                 except IntegrityError:
                     return False  # a concurrent attempt of the same activity sent it
             self._remember(key)
@@ -247,26 +287,21 @@ class Deliverer:
         batch = _batch.get()
         if batch is not None:
             return (key["channel"], key["recipient_hash"]) in batch.logged
-        async with session_scope(self._database_url) as session:
-            found = await session.scalar(
-                select(Delivery.id).where(
-                    *(getattr(Delivery, column) == value for column, value in key.items())
-                )
-            )
-        return found is not None
+        found = select(Delivery.id).where(
+            *(getattr(Delivery, column) == value for column, value in key.items())
+        )
+        return await in_transaction(self._database_url, lambda c: c.scalar(found) is not None)
 
     async def _log(self, key: dict[str, str]) -> None:
         batch = _batch.get()
         self._remember(key)
         if batch is not None:
-            batch.unwritten.append([Delivery(**key)])
+            batch.unwritten.append([(Delivery, key)])
             return
         with suppress(IntegrityError):  # a concurrent attempt of the same activity logged it
-            async with session_scope(self._database_url) as session:
-                session.add(Delivery(**key))
+            await in_transaction(self._database_url, partial(_insert, [(Delivery, key)]))
 
 
-def _copy(row):
-    """A fresh copy of an unsaved row (one a failed transaction has touched cannot be re-added)."""
-    columns = row.__table__.columns.keys()
-    return type(row)(**{c: getattr(row, c) for c in columns if getattr(row, c) is not None})
+def _insert(rows: list[_Row], connection: Connection) -> None:
+    for model, values in rows:
+        connection.execute(insert(model).values(values))

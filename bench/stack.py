@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from registry.db import get_engine, session_scope
+from registry.db import dispose, session_scope
 from registry.migrations import upgrade
 from registry.seed import seed
 from registry.settings import Settings
@@ -188,7 +188,7 @@ class Stack:
             raise RuntimeError(f"{', '.join(dead)} exited; see {self.dir / 'logs'}")
 
     async def stop(self) -> None:
-        await get_engine(self.settings.database_url).dispose()
+        await dispose(self.settings.database_url)
         for name in ("api", "worker", "bare-worker", "mail-sink", "temporal"):
             if name in self.procs:
                 self.procs[name].stop()

@@ -12,7 +12,17 @@ from registry.models import AuditEvent, utcnow
 
 
 async def record(
-    session: AsyncSession,
+    session: AsyncSession, action: str, *, dedupe_key: str | None = None, **fields
+) -> None:
+    """Add an audit row (``fields`` as :func:`entry` takes them) unless ``dedupe_key`` has one."""
+    if dedupe_key and await session.scalar(
+        select(exists().where(AuditEvent.dedupe_key == dedupe_key))
+    ):
+        return
+    session.add(AuditEvent(**entry(action, dedupe_key=dedupe_key, **fields)))
+
+
+def entry(
     action: str,
     *,
     actor_id: int | None,
@@ -22,24 +32,19 @@ async def record(
     application_no: str | None = None,
     detail: dict | None = None,
     dedupe_key: str | None = None,
-) -> None:
-    if dedupe_key and await session.scalar(
-        select(exists().where(AuditEvent.dedupe_key == dedupe_key))
-    ):
-        return
-    session.add(
-        AuditEvent(
-            at=utcnow(),
-            action=action,
-            actor_id=actor_id,
-            actor_role=actor_role,
-            physician_id=physician_id,
-            institution_code=institution_code,
-            application_no=application_no,
-            detail=detail or {},
-            dedupe_key=dedupe_key,
-        )
-    )
+) -> dict:
+    """The values of one audit row, for an ``INSERT`` where no session is at hand."""
+    return {
+        "at": utcnow(),
+        "action": action,
+        "actor_id": actor_id,
+        "actor_role": actor_role,
+        "physician_id": physician_id,
+        "institution_code": institution_code,
+        "application_no": application_no,
+        "detail": detail or {},
+        "dedupe_key": dedupe_key,
+    }
 
 
 async def events(

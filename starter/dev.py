@@ -109,7 +109,7 @@ def wait_for_port(host: str, port: int, timeout: float, child: Child) -> None:
 
 def prepare(settings: Settings) -> None:
     """Migrations and demo seed; both idempotent."""
-    from registry.db import get_engine, session_scope
+    from registry.db import dispose, session_scope
     from registry.migrations import upgrade
     from registry.seed import seed
 
@@ -118,7 +118,7 @@ def prepare(settings: Settings) -> None:
     async def _seed() -> None:
         async with session_scope(settings.database_url) as session:
             await seed(session)
-        await get_engine(settings.database_url).dispose()
+        await dispose(settings.database_url)
 
     asyncio.run(_seed())
 

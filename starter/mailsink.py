@@ -5,11 +5,12 @@ import logging
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.message import Message
+from functools import partial
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 
-from registry.db import session_scope
+from registry.db import in_transaction
 from registry.models import DevMessage, utcnow
 
 log = logging.getLogger(__name__)
@@ -62,26 +63,30 @@ class StoringHandler:
                     stored.set_exception(outcome)
 
     async def _store(self, rows: list[dict]) -> None:
-        async with session_scope(self._database_url) as db:
-            ids = {row["message_id"] for row in rows if row["message_id"]}
-            seen = set()
-            if ids:
-                found = await db.execute(
-                    select(DevMessage.message_id, DevMessage.recipient).where(
-                        DevMessage.message_id.in_(ids)
-                    )
-                )
-                seen = {(message_id, recipient) for message_id, recipient in found}
-            new = []
-            for row in rows:
-                key = (row["message_id"], row["recipient"])
-                if row["message_id"] and key in seen:
-                    self.duplicates += 1
-                    continue
-                seen.add(key)
-                new.append(row)
-            if new:
-                await db.execute(insert(DevMessage), new)
+        self.duplicates += await in_transaction(self._database_url, partial(_store_new, rows))
+
+
+def _store_new(rows: list[dict], connection: Connection) -> int:
+    """Insert the rows whose (Message-ID, recipient) is not stored yet; how many were not."""
+    ids = {row["message_id"] for row in rows if row["message_id"]}
+    seen = set()
+    if ids:
+        found = connection.execute(
+            select(DevMessage.message_id, DevMessage.recipient).where(
+                DevMessage.message_id.in_(ids)
+            )
+        )
+        seen = {(message_id, recipient) for message_id, recipient in found}
+    new = []
+    for row in rows:
+        key = (row["message_id"], row["recipient"])
+        if row["message_id"] and key in seen:
+            continue
+        seen.add(key)
+        new.append(row)
+    if new:
+        connection.execute(insert(DevMessage), new)
+    return len(rows) - len(new)
 
 
 def _rows(envelope: Envelope) -> list[dict]:

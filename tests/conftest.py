@@ -17,7 +17,7 @@ import pytest
 import pytest_asyncio
 from aiosmtpd.smtp import SMTP
 
-from registry.db import get_engine, session_scope
+from registry.db import dispose, session_scope
 from registry.migrations import upgrade
 from registry.seed import seed
 from registry.settings import Settings
@@ -60,7 +60,7 @@ async def new_database_url(data_dir: Path) -> str:
 
 
 async def drop_database(url: str) -> None:
-    await get_engine(url).dispose()
+    await dispose(url)
     if url.startswith("postgresql"):
         await _postgres(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 

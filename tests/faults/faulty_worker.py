@@ -18,7 +18,7 @@ import logging
 from sqlalchemy import event
 
 import worker
-from registry.db import get_engine
+from registry.db import get_engine, get_sqlite_sync_engine
 from registry.settings import get_settings
 
 log = logging.getLogger("ereg.faults")
@@ -33,14 +33,15 @@ def install() -> None:
     down = settings.data_dir / "fault-db-down"
     midway = settings.data_dir / "fault-midway"
     hits = settings.data_dir / "fault-hits"
-    engine = get_engine(settings.database_url).sync_engine
+    engines = [get_engine(settings.database_url).sync_engine]
+    if settings.database_url.startswith("sqlite"):  # the activities' synchronous transactions
+        engines.append(get_sqlite_sync_engine(settings.database_url))
 
     def hit(kind: str) -> InjectedFault:
         with hits.open("a") as record:
             record.write(kind + "\n")
         return InjectedFault(f"injected: {kind}")
 
-    @event.listens_for(engine, "before_cursor_execute")
     def before(conn, cursor, statement, parameters, context, executemany) -> None:
         text = statement.lstrip().upper()
         if down.exists():
@@ -54,10 +55,13 @@ def install() -> None:
         ):
             raise hit("midway")
 
-    @event.listens_for(engine, "commit")
-    @event.listens_for(engine, "rollback")
     def ended(conn) -> None:
         conn.info.pop("inserted_registration", None)
+
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", before)
+        event.listen(engine, "commit", ended)
+        event.listen(engine, "rollback", ended)
 
 
 if __name__ == "__main__":

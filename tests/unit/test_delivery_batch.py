@@ -1,11 +1,16 @@
 """``Deliverer.batch()``: the messages of one notice read the delivery log once and share one
-SMTP connection, and a retried activity still sends nothing twice."""
+SMTP connection, kept open for the next notice, and a retried activity still sends nothing
+twice."""
+
+import asyncio
 
 import pytest
+from aiosmtpd.smtp import SMTP
 
 from activities.messaging import Deliverer, DevSmsGateway
 from registry.db import session_scope
 from registry.models import Delivery
+from starter import mailsink
 from tests.unit.test_deliveries import (
     EMAIL,
     PHONE,
@@ -106,3 +111,50 @@ async def test_rows_a_concurrent_attempt_wrote_are_skipped_and_the_rest_kept(set
     await activity_env().run(send)
     assert len(await received(settings, "sms", PHONE)) == 1
     assert sorted(d.channel for d in await logged(settings)) == ["email", "sms"]
+
+
+async def counted_sink(settings, idle_timeout: float = 300):
+    """The dev sink on the test's port, counting the connections it accepts; the server closes
+    a connection idle for ``idle_timeout`` seconds."""
+    accepted = []
+
+    def connection() -> SMTP:
+        accepted.append(1)
+        handler = mailsink.StoringHandler(settings.database_url)
+        return SMTP(handler, hostname="sink", enable_SMTPUTF8=True, timeout=idle_timeout)
+
+    server = await asyncio.get_running_loop().create_server(
+        connection, "127.0.0.1", settings.smtp_port
+    )
+    return server, accepted
+
+
+async def test_notices_one_after_another_share_a_connection(settings):
+    server, accepted = await counted_sink(settings)
+    deliverer = Deliverer(
+        settings.database_url,
+        DevSmsGateway(settings.database_url),
+        FlakyMailer(settings.smtp_port),
+        SECRET,
+    )
+    async with server:
+        await activity_env(activity_id="7").run(batched_notice(deliverer, "已受理"))
+        await activity_env(activity_id="8").run(batched_notice(deliverer, "已批准"))
+    assert len(accepted) == 1
+    assert {m.body for m in await received(settings, "email", OTHER)} == {"已受理", "已批准"}
+
+
+async def test_a_connection_the_server_closed_is_not_used_again(settings):
+    server, accepted = await counted_sink(settings, idle_timeout=0.2)
+    deliverer = Deliverer(
+        settings.database_url,
+        DevSmsGateway(settings.database_url),
+        FlakyMailer(settings.smtp_port),
+        SECRET,
+    )
+    async with server:
+        await activity_env(activity_id="7").run(batched_notice(deliverer, "已受理"))
+        await asyncio.sleep(0.6)  # the server times the idle connection out
+        await activity_env(activity_id="8").run(batched_notice(deliverer, "已批准"))
+    assert len(accepted) == 2
+    assert {m.body for m in await received(settings, "email", OTHER)} == {"已受理", "已批准"}
