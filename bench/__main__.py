@@ -102,6 +102,9 @@ def rows_for(name: str, r: dict) -> list[tuple[str, str, str, bool | None]]:
             ("CPU ms per application, all processes",
              f"ours {sum(r['ours']['cpu_ms_per_application'].values()):.0f}"
              f" / bare {sum(r['bare']['cpu_ms_per_application'].values()):.0f}", "", None),
+            ("workflow tasks per application",
+             f"ours {r['ours']['workflow_tasks_per_application']}"
+             f" / bare {r['bare']['workflow_tasks_per_application']}", "", None),
         ]  # fmt: skip
     if name == "api":
         out = []

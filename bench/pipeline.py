@@ -10,6 +10,8 @@ no-op activities. The bare run goes first, so ours runs on the larger Temporal d
 import time
 import uuid
 
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
 from bench import bare
@@ -38,7 +40,7 @@ COMMISSION = {code: commission for code, _, _, commission, _ in INSTITUTIONS}
 PROVINCE = {code: division[:2] + "0000" for code, _, division, _, _ in INSTITUTIONS}
 
 
-async def _ours(stack: Stack, client, desk: Desks, person: Person) -> None:
+async def _ours(stack: Stack, client, desk: Desks, person: Person) -> WorkflowHandle:
     settings = stack.settings
     async with get_sessionmaker(settings.database_url)() as session:
         filer = await session.get(Account, person.account_id)
@@ -73,9 +75,10 @@ async def _ours(stack: Stack, client, desk: Desks, person: Person) -> None:
     outcome = await handle.result()
     if outcome.state != ApplicationState.completed:
         raise RuntimeError(f"{no} ended {outcome.state}")
+    return handle
 
 
-async def _bare(stack: Stack, client, desk: Desks, person: Person, run: str) -> None:
+async def _bare(stack: Stack, client, desk: Desks, person: Person, run: str) -> WorkflowHandle:
     code = person.institution_code
     no = f"B{run}{person.account_id:08d}"
     handle = await client.start_workflow(
@@ -118,6 +121,17 @@ async def _bare(stack: Stack, client, desk: Desks, person: Person, run: str) -> 
         CommissionDecision(actor=desk.officer[code], decision=Decision.approve, comment="准予注册"),
     )
     await handle.result()
+    return handle
+
+
+async def _workflow_tasks(handles, sample: int = 20) -> float:
+    """Workflow tasks per registration, the mean over ``sample`` of the runs: each is a round
+    trip to the dev server and a replay step in the worker, the part of the cost that activities
+    finishing one by one add to."""
+    histories = [await handle.fetch_history() for handle in handles[:sample]]
+    completed = EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+    counts = [sum(e.event_type == completed for e in h.events) for h in histories]
+    return round(sum(counts) / len(counts), 1)
 
 
 async def _drive(name, stack, concurrency, jobs) -> dict:
@@ -134,6 +148,7 @@ async def _drive(name, stack, concurrency, jobs) -> dict:
         "seconds": round(elapsed, 2),
         "per_second": round(n / elapsed, 2),
         "latency": summary_ms([seconds for seconds, _ in results]),
+        "workflow_tasks_per_application": await _workflow_tasks([h for _, h in results]),
         "cpu_seconds": cpu,
         "cpu_ms_per_application": {k: round(v * 1000 / n, 1) for k, v in cpu.items()},
     }
