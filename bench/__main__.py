@@ -24,7 +24,7 @@ from bench import api_latency, pipeline, qualification_import, scale
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SIZES = {
-    "quick": {"pipeline": 50, "api": 60, "scale": 500, "import": 50_000},
+    "quick": {"pipeline": 120, "api": 60, "scale": 500, "import": 50_000},
     "full": {"pipeline": 300, "api": 500, "scale": 20_000, "import": 500_000},
 }
 ORDER = ("import", "pipeline", "api", "scale")

@@ -5,6 +5,8 @@ happy path, in the same order, with the same payload types, and nothing else:
 
 - start (with the same search attributes) → ``record`` and a ``notify`` started without waiting;
 - between steps the same clock: a timer raced against the next step (cancelled when it comes);
+- an update's step waits, as ours does, until the submission's ``record`` has completed and no
+  other step is running (an update may arrive with the first workflow task);
 - ``institution_decision`` update → ``record`` + ``notify``;
 - ``paper_check`` update → ``deadline`` twice, one after the other, then ``record`` + ``notify``;
 - ``commission_decision`` update → ``complete`` then ``record`` + ``notify``;
@@ -73,11 +75,13 @@ class BareWorkflow:
         self._state = Sx.awaiting_institution
         self._sequence = 0
         self._busy = False
+        self._submitted = False
         self._notices: list[asyncio.Future] = []
 
     @workflow.run
     async def run(self, start: ApplicationStart) -> ApplicationOutcome:
         await self._record(Sx.awaiting_institution)
+        self._submitted = True
         self._notify("submitted")
         while self._state != Sx.completed:
             await workflow.wait_condition(lambda: not self._busy)
@@ -127,7 +131,8 @@ class BareWorkflow:
         return DecisionResult(state=self._state)
 
     async def _step(self) -> None:
-        await workflow.wait_condition(lambda: self._sequence > 0 and not self._busy)
+        # As ApplicationWorkflow._taking_step: a step waits until the submission is recorded.
+        await workflow.wait_condition(lambda: self._submitted and not self._busy)
         self._busy = True
 
     @workflow.update

@@ -4,11 +4,14 @@ Both run on one persisted dev server, each with its own worker process, driven b
 with the same concurrency. Ours: ``starter.applications.submit`` (the rules, the row, the
 workflow start — what the API does after authentication) then the three decisions as workflow
 updates, and the workflow's result. Bare: ``bench.bare.BareWorkflow``, the same commands with
-no-op activities. The bare run goes first, so ours runs on the larger Temporal database.
+no-op activities. They take turns, in rounds of about 100 (at least two rounds), bare first in
+each, so ours runs on the larger Temporal database.
 """
 
 import time
 import uuid
+from collections import Counter
+from dataclasses import dataclass, field
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
@@ -134,27 +137,44 @@ async def _workflow_tasks(handles, sample: int = 20) -> float:
     return round(sum(counts) / len(counts), 1)
 
 
-async def _drive(name, stack, concurrency, jobs) -> dict:
-    meter = CpuMeter(stack)
-    meter.start()
-    started = time.perf_counter()
-    results = await bounded(concurrency, [timed(job) for job in jobs])
-    elapsed = time.perf_counter() - started
-    cpu = meter.stop()
-    stack.check_alive()
-    n = len(jobs)
-    return {
-        "n": n,
-        "seconds": round(elapsed, 2),
-        "per_second": round(n / elapsed, 2),
-        "latency": summary_ms([seconds for seconds, _ in results]),
-        "workflow_tasks_per_application": await _workflow_tasks([h for _, h in results]),
-        "cpu_seconds": cpu,
-        "cpu_ms_per_application": {k: round(v * 1000 / n, 1) for k, v in cpu.items()},
-    }
+@dataclass
+class _Rounds:
+    """What one side (ours or bare) did over all its rounds."""
+
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    handles: list[WorkflowHandle] = field(default_factory=list)
+    cpu: Counter = field(default_factory=Counter)
+
+    async def drive(self, stack: Stack, concurrency: int, jobs) -> None:
+        meter = CpuMeter(stack)
+        meter.start()
+        started = time.perf_counter()
+        results = await bounded(concurrency, [timed(job) for job in jobs])
+        self.seconds += time.perf_counter() - started
+        self.cpu.update(meter.stop())
+        stack.check_alive()
+        self.latencies += [seconds for seconds, _ in results]
+        self.handles += [handle for _, handle in results]
+
+    async def summary(self) -> dict:
+        n = len(self.latencies)
+        return {
+            "n": n,
+            "seconds": round(self.seconds, 2),
+            "per_second": round(n / self.seconds, 2),
+            "latency": summary_ms(self.latencies),
+            "workflow_tasks_per_application": await _workflow_tasks(self.handles),
+            "cpu_seconds": {k: round(v, 2) for k, v in self.cpu.items()},
+            "cpu_ms_per_application": {k: round(v * 1000 / n, 1) for k, v in self.cpu.items()},
+        }
 
 
 async def run(n: int, concurrency: int = 32, warmup: int = 16) -> dict:
+    """``n`` registrations each way, bare and ours taking turns: the machine's speed drifts (the
+    bare workflow's CPU per registration was seen 25 % apart from one run to the next), and
+    turns expose both sides to the same drift."""
+    rounds = max(2, n // 100)
     stack = Stack("pipeline")
     try:
         await stack.start("worker", "bare-worker")
@@ -168,22 +188,23 @@ async def run(n: int, concurrency: int = 32, warmup: int = 16) -> dict:
             concurrency, [lambda p=p: _bare(stack, client, desk, p, run_id + "w") for p in warm]
         )
         await bounded(concurrency, [lambda p=p: _ours(stack, client, desk, p) for p in warm])
-        bare_result = await _drive(
-            "bare",
-            stack,
-            concurrency,
-            [lambda p=p: _bare(stack, client, desk, p, run_id) for p in timed_people],
-        )
-        ours_result = await _drive(
-            "ours",
-            stack,
-            concurrency,
-            [lambda p=p: _ours(stack, client, desk, p) for p in timed_people],
-        )
+        bare_side, ours_side = _Rounds(), _Rounds()
+        for turn in range(rounds):
+            group = timed_people[turn::rounds]
+            await bare_side.drive(
+                stack,
+                concurrency,
+                [lambda p=p: _bare(stack, client, desk, p, run_id) for p in group],
+            )
+            await ours_side.drive(
+                stack, concurrency, [lambda p=p: _ours(stack, client, desk, p) for p in group]
+            )
+        ours_result, bare_result = await ours_side.summary(), await bare_side.summary()
         ratio = ours_result["per_second"] / bare_result["per_second"]
         return {
             "n": n,
             "concurrency": concurrency,
+            "rounds": rounds,
             "ours": ours_result,
             "bare": bare_result,
             "ratio": round(ratio, 3),
