@@ -85,8 +85,8 @@ class Mailer:
     async def connection(self) -> AsyncIterator[None]:
         """Within the block, messages sent by this task share one SMTP connection: one a block
         before left open, or a new one opened at the first message. It is left open for the
-        next block unless sending failed (a connection per notice cost more than its messages:
-        TCP, greeting, EHLO and QUIT, on both sides)."""
+        next block unless sending failed: opening one per notice costs a TCP handshake, the
+        greeting, EHLO and QUIT, on both sides."""
         shared = _Connection(self)
         token = _connection.set(shared)
         sent = False
