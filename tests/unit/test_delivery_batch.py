@@ -25,6 +25,16 @@ from tests.unit.test_deliveries import (
 OTHER = "staff.li@example.com"
 
 
+def dev_deliverer(settings) -> Deliverer:
+    """SMS to the dev gateway, email over SMTP to the test's port."""
+    return Deliverer(
+        settings.database_url,
+        DevSmsGateway(settings.database_url),
+        FlakyMailer(settings.smtp_port),
+        SECRET,
+    )
+
+
 def batched_notice(deliverer: Deliverer, text: str = "您的申请已受理"):
     async def send() -> None:
         async with deliverer.batch():
@@ -87,12 +97,7 @@ async def test_outside_an_activity_a_batch_simply_sends(settings, sink):
 async def test_rows_a_concurrent_attempt_wrote_are_skipped_and_the_rest_kept(settings, sink):
     """An attempt that timed out may still be running beside its retry: the one to finish last
     finds some rows written and keeps the others."""
-    deliverer = Deliverer(
-        settings.database_url,
-        DevSmsGateway(settings.database_url),
-        FlakyMailer(settings.smtp_port),
-        SECRET,
-    )
+    deliverer = dev_deliverer(settings)
     email_key = {
         "workflow_id": "application-2026010100001",
         "run_id": "run-1",
@@ -129,32 +134,23 @@ async def counted_sink(settings, idle_timeout: float = 300):
     return server, accepted
 
 
-async def test_notices_one_after_another_share_a_connection(settings):
-    server, accepted = await counted_sink(settings)
-    deliverer = Deliverer(
-        settings.database_url,
-        DevSmsGateway(settings.database_url),
-        FlakyMailer(settings.smtp_port),
-        SECRET,
-    )
+async def two_notices(settings, idle_timeout: float = 300, pause: float = 0) -> int:
+    """Two activities' notices, ``pause`` seconds apart, both delivered; how many connections
+    the sink accepted."""
+    server, accepted = await counted_sink(settings, idle_timeout)
+    deliverer = dev_deliverer(settings)
     async with server:
         await activity_env(activity_id="7").run(batched_notice(deliverer, "已受理"))
+        await asyncio.sleep(pause)
         await activity_env(activity_id="8").run(batched_notice(deliverer, "已批准"))
-    assert len(accepted) == 1
     assert {m.body for m in await received(settings, "email", OTHER)} == {"已受理", "已批准"}
+    return len(accepted)
+
+
+async def test_notices_one_after_another_share_a_connection(settings):
+    assert await two_notices(settings) == 1
 
 
 async def test_a_connection_the_server_closed_is_not_used_again(settings):
-    server, accepted = await counted_sink(settings, idle_timeout=0.2)
-    deliverer = Deliverer(
-        settings.database_url,
-        DevSmsGateway(settings.database_url),
-        FlakyMailer(settings.smtp_port),
-        SECRET,
-    )
-    async with server:
-        await activity_env(activity_id="7").run(batched_notice(deliverer, "已受理"))
-        await asyncio.sleep(0.6)  # the server times the idle connection out
-        await activity_env(activity_id="8").run(batched_notice(deliverer, "已批准"))
-    assert len(accepted) == 2
-    assert {m.body for m in await received(settings, "email", OTHER)} == {"已受理", "已批准"}
+    # The server times the idle connection out between the two.
+    assert await two_notices(settings, idle_timeout=0.2, pause=0.6) == 2
