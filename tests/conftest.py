@@ -97,15 +97,27 @@ async def settings(tmp_path: Path) -> Settings:
     await drop_database(url)
 
 
+async def start_sink(settings, idle_timeout: float = 300):
+    """The dev SMTP sink on loopback, on the test's ``settings.smtp_port``: (server, handler,
+    one entry per connection accepted); the server closes a connection idle for
+    ``idle_timeout`` seconds."""
+    handler = mailsink.StoringHandler(settings.database_url)
+    accepted = []
+
+    def connection() -> SMTP:
+        accepted.append(1)
+        return SMTP(handler, hostname="sink", enable_SMTPUTF8=True, timeout=idle_timeout)
+
+    server = await asyncio.get_running_loop().create_server(
+        connection, "127.0.0.1", settings.smtp_port
+    )
+    return server, handler, accepted
+
+
 @pytest.fixture
 async def sink(settings):
-    """The dev SMTP sink on loopback, on the test's ``settings.smtp_port``; yields its handler."""
-    handler = mailsink.StoringHandler(settings.database_url)
-    server = await asyncio.get_running_loop().create_server(
-        lambda: SMTP(handler, hostname="sink", enable_SMTPUTF8=True),
-        "127.0.0.1",
-        settings.smtp_port,
-    )
+    """The dev SMTP sink (:func:`start_sink`); yields its handler."""
+    server, handler, _ = await start_sink(settings)
     yield handler
     server.close()
     await server.wait_closed()

@@ -56,6 +56,16 @@ class FlakyMailer(Mailer):
         await super().send(to, subject, body, message_id)
 
 
+def dev_deliverer(settings) -> Deliverer:
+    """SMS to the dev gateway, email over SMTP to the test's port."""
+    return Deliverer(
+        settings.database_url,
+        DevSmsGateway(settings.database_url),
+        FlakyMailer(settings.smtp_port),
+        SECRET,
+    )
+
+
 async def received(settings, channel: str, to: str) -> list[DevMessage]:
     async with session_scope(settings.database_url) as session:
         return list(
@@ -81,12 +91,7 @@ def notice(deliverer: Deliverer, text: str = "您的申请已受理"):
 
 
 async def test_a_retried_activity_sends_nothing_twice(settings, sink):
-    deliverer = Deliverer(
-        settings.database_url,
-        DevSmsGateway(settings.database_url),
-        FlakyMailer(settings.smtp_port),
-        SECRET,
-    )
+    deliverer = dev_deliverer(settings)
     env = activity_env()
     await env.run(notice(deliverer))
     await env.run(notice(deliverer))  # the same activity, retried
@@ -97,12 +102,7 @@ async def test_a_retried_activity_sends_nothing_twice(settings, sink):
 
 
 async def test_another_activity_or_run_is_another_event(settings, sink):
-    deliverer = Deliverer(
-        settings.database_url,
-        DevSmsGateway(settings.database_url),
-        FlakyMailer(settings.smtp_port),
-        SECRET,
-    )
+    deliverer = dev_deliverer(settings)
     await activity_env(activity_id="7").run(notice(deliverer))
     await activity_env(activity_id="8").run(notice(deliverer))  # the next notice
     await activity_env(run_id="run-2").run(notice(deliverer))  # a new run (reset, restart)
@@ -158,12 +158,7 @@ async def test_a_send_whose_log_write_failed_is_kept_once_by_message_id(settings
 
 
 async def test_the_log_holds_no_personal_data(settings, sink):
-    deliverer = Deliverer(
-        settings.database_url,
-        DevSmsGateway(settings.database_url),
-        FlakyMailer(settings.smtp_port),
-        SECRET,
-    )
+    deliverer = dev_deliverer(settings)
     await activity_env().run(notice(deliverer))
     rows = await logged(settings)
     assert len(rows) == 2

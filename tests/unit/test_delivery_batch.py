@@ -5,12 +5,11 @@ twice."""
 import asyncio
 
 import pytest
-from aiosmtpd.smtp import SMTP
 
 from activities.messaging import Deliverer, DevSmsGateway
 from registry.db import session_scope
 from registry.models import Delivery
-from starter import mailsink
+from tests.conftest import start_sink
 from tests.unit.test_deliveries import (
     EMAIL,
     PHONE,
@@ -18,21 +17,12 @@ from tests.unit.test_deliveries import (
     CountingSms,
     FlakyMailer,
     activity_env,
+    dev_deliverer,
     logged,
     received,
 )
 
 OTHER = "staff.li@example.com"
-
-
-def dev_deliverer(settings) -> Deliverer:
-    """SMS to the dev gateway, email over SMTP to the test's port."""
-    return Deliverer(
-        settings.database_url,
-        DevSmsGateway(settings.database_url),
-        FlakyMailer(settings.smtp_port),
-        SECRET,
-    )
 
 
 def batched_notice(deliverer: Deliverer, text: str = "您的申请已受理"):
@@ -118,26 +108,10 @@ async def test_rows_a_concurrent_attempt_wrote_are_skipped_and_the_rest_kept(set
     assert sorted(d.channel for d in await logged(settings)) == ["email", "sms"]
 
 
-async def counted_sink(settings, idle_timeout: float = 300):
-    """The dev sink on the test's port, counting the connections it accepts; the server closes
-    a connection idle for ``idle_timeout`` seconds."""
-    accepted = []
-
-    def connection() -> SMTP:
-        accepted.append(1)
-        handler = mailsink.StoringHandler(settings.database_url)
-        return SMTP(handler, hostname="sink", enable_SMTPUTF8=True, timeout=idle_timeout)
-
-    server = await asyncio.get_running_loop().create_server(
-        connection, "127.0.0.1", settings.smtp_port
-    )
-    return server, accepted
-
-
 async def two_notices(settings, idle_timeout: float = 300, pause: float = 0) -> int:
     """Two activities' notices, ``pause`` seconds apart, both delivered; how many connections
     the sink accepted."""
-    server, accepted = await counted_sink(settings, idle_timeout)
+    server, _, accepted = await start_sink(settings, idle_timeout)
     deliverer = dev_deliverer(settings)
     async with server:
         await activity_env(activity_id="7").run(batched_notice(deliverer, "已受理"))
