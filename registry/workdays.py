@@ -70,10 +70,19 @@ class WorkdayCalendar:
 
     def __init__(self, overrides: Mapping[str, Any] | None = None) -> None:
         self._off, self._on = parse_overrides(overrides or {})
+        # Answers so far: a deadline walks some 30 days, chinese_calendar checks each one's
+        # range on every call, and the data does not change while the process runs.
+        self._known: dict[date, bool] = {}
 
     def is_working_day(self, day: date) -> bool:
         if isinstance(day, datetime):
             raise TypeError("pass a date in China Standard Time, not a datetime")
+        known = self._known.get(day)
+        if known is None:
+            known = self._known[day] = self._look_up(day)
+        return known
+
+    def _look_up(self, day: date) -> bool:
         if day in self._on or day in self._off:
             return day in self._on
         try:
