@@ -3,7 +3,7 @@
 from datetime import date, datetime, time
 from functools import partial
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, insert, or_, select, update
 from temporalio import activity
 
 from activities.messaging import Deliverer, Mailer, SmsGateway
@@ -21,8 +21,23 @@ from registry.models import Account, Application, ApplicationEvent, AuditEvent
 from registry.notices import application_message
 from registry.reference import CHINA_TIME
 
+# Statements of a timeline record, built once per process: building and keying a statement
+# costs more CPU than SQLite takes to run it.
+_APPLICATIONS = Application.__table__
+_THIS_APPLICATION = _APPLICATIONS.c.application_no == bindparam("no")
 # What an application's audit line names besides the step.
-_AUDITED = (Application.account_id, Application.institution_code, Application.certificate_no)
+_AUDITED = (
+    _APPLICATIONS.c.account_id,
+    _APPLICATIONS.c.institution_code,
+    _APPLICATIONS.c.certificate_no,
+)
+_RECORDED = select(ApplicationEvent.workflow_event).where(
+    ApplicationEvent.application_no == bindparam("no")
+)
+_MIRROR = update(_APPLICATIONS).where(_THIS_APPLICATION).returning(*_AUDITED)
+_AUDITED_NOW = select(*_AUDITED).where(_THIS_APPLICATION)
+_ADD_AUDIT = insert(AuditEvent.__table__)
+_ADD_EVENT = insert(ApplicationEvent.__table__)
 
 
 def _mirror(transition: Transition) -> dict:
@@ -39,61 +54,57 @@ def _mirror(transition: Transition) -> dict:
 
 
 def _record(transition: Transition, connection: Connection) -> None:
-    key = f"{transition.application_no}:{transition.sequence}"
-    this_application = Application.application_no == transition.application_no
-    recorded = connection.scalars(
-        select(ApplicationEvent.workflow_event).where(
-            ApplicationEvent.application_no == transition.application_no
-        )
-    ).all()
+    no = transition.application_no
+    key = f"{no}:{transition.sequence}"
+    recorded = connection.scalars(_RECORDED, {"no": no}).all()
     if key in recorded:
         return
     latest = max((int(k.rpartition(":")[2]) for k in recorded), default=0)
     if transition.sequence > latest:
-        newest = update(Application).where(this_application).values(_mirror(transition))
-        application = connection.execute(newest.returning(*_AUDITED))
+        application = connection.execute(_MIRROR, {"no": no, **_mirror(transition)})
     else:
-        application = connection.execute(select(*_AUDITED).where(this_application))
+        application = connection.execute(_AUDITED_NOW, {"no": no})
     physician_id, institution_code, certificate_no = application.one()
     connection.execute(
-        insert(AuditEvent).values(
-            audit.entry(
-                f"application_{transition.action}",
-                actor_id=transition.actor_id,
-                actor_role=transition.actor_role,
-                physician_id=physician_id,
-                institution_code=institution_code,
-                application_no=transition.application_no,
-                detail={"state": transition.state, "certificate_no": certificate_no},
-                dedupe_key=key,
-            )
-        )
+        _ADD_AUDIT,
+        audit.entry(
+            f"application_{transition.action}",
+            actor_id=transition.actor_id,
+            actor_role=transition.actor_role,
+            physician_id=physician_id,
+            institution_code=institution_code,
+            application_no=no,
+            detail={"state": transition.state, "certificate_no": certificate_no},
+            dedupe_key=key,
+        ),
     )
     connection.execute(
-        insert(ApplicationEvent).values(
-            application_no=transition.application_no,
-            at=transition.at,
-            action=transition.action,
-            actor_role=transition.actor_role,
-            actor_id=transition.actor_id,
-            state=transition.state,
-            comment=transition.comment,
-            workflow_event=key,
-        )
+        _ADD_EVENT,
+        {
+            "application_no": no,
+            "at": transition.at,
+            "action": transition.action,
+            "actor_role": transition.actor_role,
+            "actor_id": transition.actor_id,
+            "state": transition.state,
+            "comment": transition.comment,
+            "workflow_event": key,
+        },
     )
+
+
+_NOTIFIED = select(
+    _APPLICATIONS.c.type,
+    _APPLICATIONS.c.account_id,
+    _APPLICATIONS.c.institution_code,
+    _APPLICATIONS.c.notify_institution_code,
+    _APPLICATIONS.c.commission_code,
+).where(_THIS_APPLICATION)
 
 
 def _addressees(notice: Notice, connection: Connection) -> tuple[str, list]:
     """The application's type, and (phone, email) of everyone in the notice's audiences."""
-    application = connection.execute(
-        select(
-            Application.type,
-            Application.account_id,
-            Application.institution_code,
-            Application.notify_institution_code,
-            Application.commission_code,
-        ).where(Application.application_no == notice.application_no)
-    ).one()
+    application = connection.execute(_NOTIFIED, {"no": notice.application_no}).one()
     clauses = []
     if "physician" in notice.audiences and application.account_id:
         clauses.append(Account.id == application.account_id)
@@ -151,11 +162,13 @@ class ApplicationActivities:
 
     @activity.defn
     async def notify_application(self, notice: Notice) -> None:
-        type_, recipients = await in_transaction(self._database_url, partial(_addressees, notice))
-        subject, body = application_message(
-            notice.event, TYPE_NAMES[ApplicationType(type_)], notice.application_no, notice.params
-        )
-        async with self._deliver.batch():
+        async with self._deliver.batch(partial(_addressees, notice)) as (type_, recipients):
+            subject, body = application_message(
+                notice.event,
+                TYPE_NAMES[ApplicationType(type_)],
+                notice.application_no,
+                notice.params,
+            )
             for phone, email in recipients:
                 if phone:
                     await self._deliver.sms(phone, body)

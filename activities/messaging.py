@@ -8,16 +8,16 @@ however often the activity is retried.
 
 import hashlib
 import hmac
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
 from email.header import Header
 from email.mime.text import MIMEText
-from functools import partial
-from typing import Protocol
+from functools import cache, partial
+from typing import Protocol, TypeVar
 
 import aiosmtplib
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Insert, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 
@@ -26,6 +26,7 @@ from registry.models import Delivery, DevMessage
 from registry.settings import Settings
 
 _Row = tuple[type, dict]  # a model and the values of one row to insert
+T = TypeVar("T")
 
 
 class SmsGateway(Protocol):
@@ -185,28 +186,30 @@ class Deliverer:
         self._secret = secret.encode()
 
     @asynccontextmanager
-    async def batch(self) -> AsyncIterator[None]:
+    async def batch(self, read: Callable[[Connection], T]) -> AsyncIterator[T]:
         """Several messages of one activity: its delivery log is read once for all of them, its
         emails share one SMTP connection, and what is written after sending (the dev gateway's
         SMS, the log rows) is written in one transaction at the end — also when a send fails
         part-way, so that a retry sends only what did not go. An email whose row a crash kept
-        from being written goes again with the same Message-ID, which mailboxes keep once."""
+        from being written goes again with the same Message-ID, which mailboxes keep once.
+
+        ``read`` (whom to send what, say) runs in the transaction that reads the log; the block
+        gets its result.
+        """
         identity = self._key("", "")
         if identity is None:
+            found = await in_transaction(self._database_url, read)
             async with self._mail.connection():
-                yield
+                yield found
             return
-        logged = select(Delivery.channel, Delivery.recipient_hash).where(
-            Delivery.workflow_id == identity["workflow_id"],
-            Delivery.run_id == identity["run_id"],
-            Delivery.activity_id == identity["activity_id"],
+        found, rows = await in_transaction(
+            self._database_url, partial(_read_with_log, read, identity)
         )
-        rows = await in_transaction(self._database_url, lambda c: c.execute(logged).all())
         batch = _Batch({(channel, recipient) for channel, recipient in rows})
         token = _batch.set(batch)
         try:
             async with self._mail.connection():
-                yield
+                yield found
         finally:
             _batch.reset(token)
             await self._write(batch.unwritten)
@@ -302,6 +305,30 @@ class Deliverer:
             await in_transaction(self._database_url, partial(_insert, [(Delivery, key)]))
 
 
+_ACTIVITY = ("workflow_id", "run_id", "activity_id")
+_LOGGED = select(Delivery.channel, Delivery.recipient_hash).where(
+    *(getattr(Delivery, column) == bindparam(column) for column in _ACTIVITY)
+)
+
+
+def _read_with_log(
+    read: Callable[[Connection], T], identity: dict[str, str], connection: Connection
+) -> tuple[T, list]:
+    """``read``'s result, and what the activity ``identity`` logged as sent."""
+    logged = connection.execute(_LOGGED, {k: identity[k] for k in _ACTIVITY}).all()
+    return read(connection), logged
+
+
 def _insert(rows: list[_Row], connection: Connection) -> None:
+    """Each model's rows in one statement run for all of them (a model's rows have the same
+    columns); the statements are built once per process, not per row."""
+    by_model: dict[type, list[dict]] = {}
     for model, values in rows:
-        connection.execute(insert(model).values(values))
+        by_model.setdefault(model, []).append(values)
+    for model, values in by_model.items():
+        connection.execute(_insert_into(model), values)
+
+
+@cache
+def _insert_into(model: type) -> Insert:
+    return insert(model.__table__)

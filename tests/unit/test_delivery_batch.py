@@ -25,9 +25,13 @@ from tests.unit.test_deliveries import (
 OTHER = "staff.li@example.com"
 
 
+def _nothing(connection) -> None:
+    return None
+
+
 def batched_notice(deliverer: Deliverer, text: str = "您的申请已受理"):
     async def send() -> None:
-        async with deliverer.batch():
+        async with deliverer.batch(_nothing):
             await deliverer.sms(PHONE, text)
             await deliverer.email(EMAIL, "ereg", text)
             await deliverer.email(OTHER, "ereg", text)
@@ -97,7 +101,7 @@ async def test_rows_a_concurrent_attempt_wrote_are_skipped_and_the_rest_kept(set
     }
 
     async def send() -> None:
-        async with deliverer.batch():
+        async with deliverer.batch(_nothing):
             await deliverer.sms(PHONE, "您的申请已受理")
             await deliverer.email(OTHER, "ereg", "您的申请已受理")
             async with session_scope(settings.database_url) as session:
