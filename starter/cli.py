@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from registry.settings import get_settings
+from starter import heap
 
 app = typer.Typer(
     help="ereg — 医师电子化注册系统 / physician electronic registration", no_args_is_help=True
@@ -31,6 +32,7 @@ def worker() -> None:
     """Run the Temporal worker (every workflow and activity)."""
     import worker as worker_module
 
+    heap.settle()
     asyncio.run(worker_module.main())
 
 
@@ -44,10 +46,12 @@ def api() -> None:
 
     settings = get_settings()
     logs.configure(settings.log_format)
+    application = create_app(settings)
+    heap.settle()
     # uvicorn's access log prints query strings, which may hold phones or emails: ours does not.
     # No log_config: uvicorn's loggers then go through the root handler set up above.
     uvicorn.run(
-        create_app(settings),
+        application,
         host=settings.api_host,
         port=settings.api_port,
         access_log=False,
@@ -62,6 +66,7 @@ def mail_sink() -> None:
     from starter import mailsink
 
     settings = get_settings()
+    heap.settle()
     asyncio.run(mailsink.main(settings.database_url, settings.smtp_host, settings.smtp_port))
 
 
