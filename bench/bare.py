@@ -214,4 +214,7 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    from starter import heap
+
+    heap.settle()  # as ``ereg worker`` does
     asyncio.run(main())
