@@ -21,8 +21,8 @@ from registry.models import Account, Application, ApplicationEvent, AuditEvent
 from registry.notices import application_message
 from registry.reference import CHINA_TIME
 
-# Statements of a timeline record, built once per process: building and keying a statement
-# costs more CPU than SQLite takes to run it.
+# Statements run at every step (the timeline record, a notice's addressees), built once per
+# process: building and keying a statement costs more CPU than SQLite takes to run it.
 _APPLICATIONS = Application.__table__
 _THIS_APPLICATION = _APPLICATIONS.c.application_no == bindparam("no")
 # What an application's audit line names besides the step.
