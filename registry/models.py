@@ -93,6 +93,9 @@ class Account(Base):
     activation_state: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     activated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Raised when every session must end (a new password, a stolen refresh token): tokens carry
+    # the number they were issued under, and one issued under an older number no longer works.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (Index("ix_accounts_activation", "activation_state", "institution_code"),)
 

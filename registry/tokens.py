@@ -3,6 +3,8 @@
 An access token (JWT, short-lived) authenticates each request. A refresh token (JWT, longer,
 with an id kept in the database) buys a new pair once: each use rotates it, and a refresh token
 that comes back after being used means it was stolen, so every token of that account is revoked.
+Revoking (that, or a new password) ends the access tokens too: each names the account's
+``token_version`` it was issued under, and revoking raises it.
 """
 
 import secrets
@@ -40,7 +42,7 @@ async def issue_pair(session: AsyncSession, settings: Settings, account: Account
     jti = secrets.token_urlsafe(32)
     expires = now + timedelta(days=settings.refresh_token_days)
     session.add(RefreshToken(jti=jti, account_id=account.id, expires_at=expires))
-    base = {"sub": str(account.id), "role": account.role, "iat": now}
+    base = {"sub": str(account.id), "role": account.role, "iat": now, "ver": account.token_version}
     access_expires = now + timedelta(minutes=settings.access_token_minutes)
     return {
         "access_token": _encode(settings, base | {"typ": "access", "exp": access_expires}),
@@ -57,15 +59,23 @@ async def rotate(session: AsyncSession, settings: Settings, refresh_token: str) 
     if stored is None or account is None or stored.account_id != account.id:
         raise DomainError("token_invalid")
     if stored.used:
-        await revoke_all(session, account.id)
+        await revoke_all(session, account)
         await session.commit()
         raise DomainError("token_invalid")
     stored.used = True
     return account, await issue_pair(session, settings, account)
 
 
-async def revoke_all(session: AsyncSession, account_id: int) -> None:
-    """After a password change or a stolen token: no refresh token of the account works."""
+def check_not_revoked(claims: dict, account: Account) -> None:
+    """``token_invalid`` for a token issued before the account's sessions were ended."""
+    if claims.get("ver", 0) != account.token_version:
+        raise DomainError("token_invalid")
+
+
+async def revoke_all(session: AsyncSession, account: Account) -> None:
+    """After a password change or a stolen token: no token of the account issued so far works,
+    the access tokens included (they would otherwise last until they expire)."""
+    account.token_version += 1
     await session.execute(
-        update(RefreshToken).where(RefreshToken.account_id == account_id).values(used=True)
+        update(RefreshToken).where(RefreshToken.account_id == account.id).values(used=True)
     )

@@ -54,6 +54,7 @@ async def current_account(
     account = await session.get(Account, int(claims["sub"]))
     if account is None:
         raise DomainError("token_invalid")
+    tokens.check_not_revoked(claims, account)
     # End the read: the connection goes back to the pool, so a request that then waits on a
     # workflow update does not hold one (the account stays loaded and attached).
     await session.commit()

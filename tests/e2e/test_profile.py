@@ -159,6 +159,8 @@ async def test_change_password_needs_the_current_one_and_tells_the_contacts(stac
     assert changed.status_code == 200, changed.text
     assert changed.json()["changed"] == "password"
     assert changed.json()["phone"].endswith(doc.phone[-4:]) and doc.phone not in changed.text
+    ended = await stack.api.get("/api/v1/me", headers=doc.headers)
+    error(ended, 401, "token_invalid")  # this session too: log in with the new password
     login = await stack.api.post(
         "/api/v1/token", data={"username": doc.who["username"], "password": old}
     )
@@ -310,6 +312,7 @@ async def test_forgotten_password_reset_by_sms_without_revealing_usernames(stack
     error(weak, 422, "password_weak")
     done = await stack.api.post("/api/v1/password-reset/confirm", json=body | {"code": code})
     assert done.status_code == 200, done.text
+    error(await stack.api.get("/api/v1/me", headers=doc.headers), 401, "token_invalid")
     await stack.login(username, "Reset-2027")
     await message_about(stack, doc.phone, "密码已通过验证码重置")
     await message_about(stack, doc.who["email"], "Your account password was reset")

@@ -79,6 +79,10 @@ async def test_refresh_tokens_rotate_and_a_reused_one_revokes_all(stack):
         "/api/v1/token/refresh", json={"refresh_token": second["refresh_token"]}
     )
     assert revoked.status_code == 401, "a reused token revokes every token of the account"
+    ended = await stack.api.get(
+        "/api/v1/me", headers={"Authorization": f"Bearer {second['access_token']}"}
+    )
+    assert (ended.status_code, ended.json()["code"]) == (401, "token_invalid")
 
 
 async def test_tokens_are_not_interchangeable(stack):
@@ -134,6 +138,9 @@ async def test_guessing_the_current_password_is_limited_and_changes_are_audited(
         json={"current_password": who["password"], "new_password": "Another-pass-2026"},
     )
     assert changed.status_code == 200, changed.text
+    ended = await stack.api.get("/api/v1/me", headers=headers)
+    assert (ended.status_code, ended.json()["code"]) == (401, "token_invalid")
+    headers = await stack.login(who["username"], "Another-pass-2026")
     for _ in range(5):
         wrong = await stack.api.patch(
             "/api/v1/me/security",

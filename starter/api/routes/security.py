@@ -79,7 +79,7 @@ async def change_security(
         raise DomainError("security_one_change")
     if given[0] == "password":
         await _change_password(body, account, session)
-        await tokens.revoke_all(session, account.id)  # other sessions end
+        await tokens.revoke_all(session, account)  # every session ends, this one too
         event = await security.record_event(session, account, SecurityEventKind.password_changed)
         await steering.notify_change(session, temporal, settings, event)
         return _out(account, changed="password")
@@ -187,7 +187,7 @@ async def confirm_password_reset(
             raise DomainError("reset_code_invalid") from None
         raise
     account.password_hash = await run_in_threadpool(passwords.hash_password, body.new_password)
-    await tokens.revoke_all(session, account.id)  # whoever had a session must log in again
+    await tokens.revoke_all(session, account)  # whoever had a session must log in again
     event = await security.record_event(session, account, SecurityEventKind.password_reset)
     await steering.notify_change(session, temporal, settings, event)
     zh, en = _RESET_DONE
