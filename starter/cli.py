@@ -98,10 +98,26 @@ def demo(
     api_url: Annotated[str, typer.Option(help="base URL of the running API")] = "",
 ) -> None:
     """Walk through an activation against the running stack, printing each step."""
+    import httpx
+
     from starter import demo as story
 
     settings = get_settings()
-    asyncio.run(story.run(api_url or f"http://{settings.api_host}:{settings.api_port}", settings))
+    url = api_url or f"http://{settings.api_host}:{settings.api_port}"
+    try:
+        asyncio.run(story.run(url, settings))
+    except httpx.TransportError:
+        console.print(
+            f"[red]no ereg API answers at {url}: start the stack first (make run), or pass "
+            "--api-url. / 无法连接 API，请先运行 make run。[/]"
+        )
+        raise typer.Exit(1) from None
+    except httpx.HTTPStatusError as refused:
+        console.print(f"[red]the API refused a step: {refused.response.text}[/]")
+        raise typer.Exit(1) from None
+    except story.DemoStalled as stalled:
+        console.print(f"[red]{stalled}[/]")
+        raise typer.Exit(1) from None
 
 
 @app.command("create-user")

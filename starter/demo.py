@@ -45,6 +45,17 @@ def fresh_physician() -> dict[str, str]:
     }
 
 
+class DemoStalled(Exception):
+    """The stack answered but the story did not move on: it is most often a stack on another
+    database than this command's (the import below writes to this command's)."""
+
+
+SAME_DATABASE = (
+    "is the stack running on this command's database (EREG_DATA_DIR, EREG_DATABASE_URL)? "
+    "/ 运行中的服务是否与本命令使用同一数据库？"
+)
+
+
 def step(number: int, text: str) -> None:
     console.print(f"\n[bold cyan]{number}.[/] {text}")
 
@@ -59,7 +70,7 @@ async def latest_code(api: httpx.AsyncClient, to: str, after: int = 0) -> str:
                 console.print(f"   [dim]received: {messages[0]['body'].splitlines()[0]}[/]")
                 return match.group(1)
         await asyncio.sleep(0.2)
-    raise RuntimeError(f"no code arrived for {to}")
+    raise DemoStalled(f"no code reached the dev inbox in 20 s; {SAME_DATABASE}")
 
 
 async def wait_for_state(api: httpx.AsyncClient, headers: dict, state: str) -> dict:
@@ -68,7 +79,7 @@ async def wait_for_state(api: httpx.AsyncClient, headers: dict, state: str) -> d
         if me["activation"]["state"] == state:
             return me
         await asyncio.sleep(0.2)
-    raise RuntimeError(f"activation did not reach {state}")
+    raise DemoStalled(f"the activation did not reach {state} in 30 s; {SAME_DATABASE}")
 
 
 async def decide(api: httpx.AsyncClient, headers: dict, number: str, step: str, body: dict):
@@ -91,7 +102,9 @@ async def run(base_url: str, settings: Settings) -> None:
             f"{person['name']} signs up at institution {INSTITUTION}, before the "
             "qualification record has been published",
         )
-        signup = (await api.post("/api/v1/signup", json=person)).json()
+        signed_up = await api.post("/api/v1/signup", json=person)
+        signed_up.raise_for_status()
+        signup = signed_up.json()
         account_id = signup["account_id"]
         console.print(f"   account {account_id}: [bold]{signup['activation_state']}[/]")
         me_headers = await login(api, person["username"], person["password"])

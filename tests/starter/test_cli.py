@@ -1,6 +1,7 @@
-"""The ``ereg`` CLI, run as a real process: qualification import and staff logins."""
+"""The ``ereg`` CLI, run as a real process: qualification import, staff logins, the demo."""
 
 import os
+import socket
 import subprocess
 import sys
 from datetime import date
@@ -149,3 +150,13 @@ async def test_import_legacy_sites(cli, settings, faker, tmp_path):
         ("H4301020001", date(2015, 6, 1), "active"),
         ("H3301020001", date(2016, 3, 15), "active"),
     ]
+
+
+def test_demo_without_a_running_stack_says_what_to_do(cli):
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    done = cli("demo", "--api-url", f"http://127.0.0.1:{port}")
+    assert done.exit_code == 1
+    assert f"no ereg API answers at http://127.0.0.1:{port}" in done.output
+    assert "make run" in done.output and "Traceback" not in done.output
