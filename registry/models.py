@@ -357,7 +357,7 @@ class PhysicianPhoto(Base):
     __tablename__ = "physician_photos"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16))  # pending | approved | rejected | expired
+    status: Mapped[str] = mapped_column(String(16))  # pending|approved|rejected|expired|withdrawn
     media_type: Mapped[str] = mapped_column(String(32))
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)

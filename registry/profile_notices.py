@@ -80,6 +80,10 @@ _REVIEW_TEXT: dict[str, tuple[str, str]] = {
         "{kind}（审核编号 {review_id}）将于{deadline}到期，请及时审核。",
         "the {kind} (review {review_id}) is due by {deadline}; please decide it.",
     ),
+    "withdrawn": (
+        "医师已撤回{kind}（审核编号 {review_id}），无需再审核。",
+        "the physician withdrew the {kind} (review {review_id}); nothing is left to decide.",
+    ),
 }
 
 

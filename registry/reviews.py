@@ -38,15 +38,19 @@ class ReviewState(StrEnum):
     approved = "approved"
     rejected = "rejected"
     expired = "expired"
+    withdrawn = "withdrawn"
 
 
-TERMINAL = frozenset({ReviewState.approved, ReviewState.rejected, ReviewState.expired})
+TERMINAL = frozenset(
+    {ReviewState.approved, ReviewState.rejected, ReviewState.expired, ReviewState.withdrawn}
+)
 
 STATE_NAMES: dict[ReviewState, tuple[str, str]] = {
     ReviewState.awaiting_institution: ("待医疗机构审核", "Awaiting the institution"),
     ReviewState.approved: ("已通过", "Approved"),
     ReviewState.rejected: ("未通过", "Rejected"),
     ReviewState.expired: ("已过期", "Expired"),
+    ReviewState.withdrawn: ("已撤回", "Withdrawn"),
 }
 
 
@@ -69,6 +73,12 @@ class ReviewDecision(BaseModel):
     decision: Literal["approve", "reject"]
     comment: str | None = None
     photo_id: int | None = None
+
+
+class ReviewWithdrawal(BaseModel):
+    """The physician takes the change back, to correct it or because it is no longer wanted."""
+
+    actor: Actor
 
 
 class PhotoReplacement(BaseModel):
@@ -106,7 +116,7 @@ class ReviewRecord(BaseModel):
 
 class ReviewNotice(BaseModel):
     review_id: int
-    event: str  # submitted | approved | rejected | expired | reminder
+    event: str  # submitted | approved | rejected | expired | reminder | withdrawn
     audiences: list[str]  # physician | institution
     params: dict[str, str] = {}
 
@@ -121,11 +131,14 @@ async def record(session: AsyncSession, step: ReviewRecord) -> None:
         return
     review.sequence = step.sequence
     review.state = step.state
+    actor_id, actor_role = step.decided_by, "institution_staff" if step.decided_by else "system"
+    if step.state == ReviewState.withdrawn:  # only the physician whose review it is can
+        actor_id, actor_role = review.account_id, "physician"
     await audit.record(
         session,
         f"review_{step.state}",
-        actor_id=step.decided_by,
-        actor_role="institution_staff" if step.decided_by else "system",
+        actor_id=actor_id,
+        actor_role=actor_role,
         physician_id=review.account_id,
         institution_code=review.institution_code,
         detail={"review_id": review.id, "kind": review.kind, "photo_id": step.photo_id},
@@ -138,7 +151,7 @@ async def record(session: AsyncSession, step: ReviewRecord) -> None:
         review.open_slot = None
         review.decided_by = step.decided_by
         review.comment = step.comment
-    if step.photo_id and step.state in (ReviewState.rejected, ReviewState.expired):
+    if step.photo_id and step.state in TERMINAL - {ReviewState.approved}:
         await session.execute(
             update(PhysicianPhoto)
             .where(PhysicianPhoto.id == step.photo_id, PhysicianPhoto.status == "pending")

@@ -207,12 +207,24 @@ async def decide(
     client: Client, review: ProfileReview, staff: Account, decision: str, comment, photo_id
 ) -> reviews.ReviewResult:
     """Run the staff's decision on the review's workflow; a closed one says how it ended."""
-    handle = client.get_workflow_handle(review_workflow_id(review.id))
     argument = reviews.ReviewDecision(
         actor=actor_of(staff), decision=decision, comment=comment, photo_id=photo_id
     )
+    return await _update(client, review, ProfileReviewWorkflow.decide, argument)
+
+
+async def withdraw(
+    client: Client, review: ProfileReview, physician: Account
+) -> reviews.ReviewResult:
+    """The physician takes back a review the institution has not decided yet."""
+    argument = reviews.ReviewWithdrawal(actor=actor_of(physician))
+    return await _update(client, review, ProfileReviewWorkflow.withdraw, argument)
+
+
+async def _update(client: Client, review: ProfileReview, method, argument):
+    handle = client.get_workflow_handle(review_workflow_id(review.id))
     try:
-        return await execute_update(handle, ProfileReviewWorkflow.decide, argument)
+        return await execute_update(handle, method, argument)
     except RPCError as error:
         if error.status != RPCStatusCode.NOT_FOUND:
             raise

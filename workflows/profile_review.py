@@ -6,7 +6,8 @@ decision is an update whose validator refuses, before anything enters history, a
 institution's staff, a closed review, a rejection without a reason, or a decision on a photo
 that a newer upload has replaced. A newer photo does not start a second review: it is handed to
 this one (``replace_photo``), which from then on shows staff only the newest and restarts its
-30 days. A reminder goes to the institution 7 days before the review expires.
+30 days. A reminder goes to the institution 7 days before the review expires. Until a decision,
+the physician may withdraw the review (``withdraw``), to correct the change or drop it.
 """
 
 import asyncio
@@ -37,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewResult,
         ReviewStart,
         ReviewState,
+        ReviewWithdrawal,
     )
     from workflows import search_attributes as sa
 
@@ -240,4 +242,20 @@ class ProfileReviewWorkflow:
         if self._start.kind != ReviewKind.photo:
             raise refuse("wrong_state", state=self._state.value)
         if self._state in TERMINAL:
+            raise refuse("wrong_state", state=self._state.value)
+
+    @workflow.update
+    async def withdraw(self, withdrawal: ReviewWithdrawal) -> ReviewResult:
+        """The physician takes the change back; the slot is free for a corrected one at once."""
+        with self._taking_step():
+            self._state = Rs.withdrawn
+            await self._record()
+            self._notify("withdrawn", "institution")
+            return self._result()
+
+    @withdraw.validator
+    def _validate_withdraw(self, withdrawal: ReviewWithdrawal) -> None:
+        if withdrawal.actor.account_id != self._start.account_id:
+            raise refuse("forbidden")
+        if self._state != Rs.awaiting_institution or self._busy:
             raise refuse("wrong_state", state=self._state.value)

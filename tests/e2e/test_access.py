@@ -59,6 +59,10 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, dict]] = {
     ("POST", "/api/v1/me/activation/restart"): (None, PHYSICIANS),
     ("GET", "/api/v1/me/profile-changes"): (None, PHYSICIANS),
     ("POST", "/api/v1/me/profile-changes"): ({"nickname": "x"}, PHYSICIANS),
+    ("POST", "/api/v1/me/profile-changes/{review}/withdraw"): (
+        None,
+        row(401, OK, 404, 403, 403, 403, 403, 403),
+    ),
     ("GET", "/api/v1/me/photo"): (None, PHYSICIANS),
     ("PUT", "/api/v1/me/photo"): (None, PHYSICIANS),
     ("GET", "/api/v1/me/department"): (None, PHYSICIANS),

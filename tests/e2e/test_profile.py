@@ -413,6 +413,42 @@ async def test_rejected_change_leaves_the_profile_and_says_why(stack, faker):
     assert "无学位证书" in notice["body"]
 
 
+async def withdraw(stack, headers, review_id: int):
+    return await stack.api.post(f"/api/v1/me/profile-changes/{review_id}/withdraw", headers=headers)
+
+
+async def test_a_change_withdrawn_before_the_decision_frees_the_way_for_a_corrected_one(
+    stack, faker
+):
+    doc = await new_physician(stack, faker, institution_code=HUNAN)
+    other = await new_physician(stack, faker, institution_code=HUNAN)
+    review = (await submit_changes(stack, doc.headers, postcode="410001")).json()
+    error(await withdraw(stack, other.headers, review["id"]), 404, "review_not_found")
+    staff = await desk(stack, STAFF[HUNAN])
+    error(await withdraw(stack, staff, review["id"]), 403, "forbidden")
+
+    withdrawn = await withdraw(stack, doc.headers, review["id"])
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert withdrawn.json()["state"] == "withdrawn"
+    body = await me(stack, doc.headers)
+    assert body["pending_reviews"] == [] and body["profile"]["postcode"] is None
+    inbox = (await stack.api.get("/api/v1/institution/inbox", headers=staff)).json()
+    assert review["id"] not in [r["id"] for r in inbox["reviews"]]
+    told = f"撤回个人信息变更（审核编号 {review['id']}）"
+    await message_about(stack, "staff_hunan@ereg.example", told)
+    error(await decide(stack, staff, review["id"], decision="approve"), 409, "wrong_state")
+    error(await withdraw(stack, doc.headers, review["id"]), 409, "wrong_state")
+
+    corrected = await submit_changes(stack, doc.headers, postcode="410011")
+    assert corrected.status_code == 201, corrected.text
+    operator = await desk(stack, "operator")
+    trail = (
+        await stack.api.get("/api/v1/audit", params={"physician": doc.account_id}, headers=operator)
+    ).json()
+    withdrawal = next(e for e in trail if e["action"] == "review_withdrawn")
+    assert (withdrawal["actor_id"], withdrawal["actor_role"]) == (doc.account_id, "physician")
+
+
 async def test_an_inactive_physician_cannot_change_the_profile(stack, faker):
     doc = await new_physician(stack, faker, institution_code=HUNAN, activate=None)
     error(await submit_changes(stack, doc.headers, **CHANGES), 403, "account_not_active")

@@ -66,6 +66,7 @@ from registry.reviews import (
     ReviewNotice,
     ReviewRecord,
     ReviewStart,
+    ReviewWithdrawal,
 )
 from registry.security import ContactMessage
 from worker import WORKFLOWS
@@ -511,6 +512,14 @@ class Recorder:
         await handle.result()
         return handle
 
+    async def review_withdrawn(self) -> WorkflowHandle:
+        """The physician takes the change back before the institution decides."""
+        handle = await self.review("profile-review-withdrawn", ReviewKind.personal_info)
+        await self.sleep(handle, timedelta(days=2))
+        await step(handle, ProfileReviewWorkflow.withdraw, ReviewWithdrawal(actor=PHYSICIAN))
+        await handle.result()
+        return handle
+
     async def review_photo_replaced(self) -> WorkflowHandle:
         """A newer photo replaces the one under review (its 30 days start again); approved."""
         handle = await self.review("profile-review-photo-replaced", ReviewKind.photo, photo_id=11)
@@ -558,6 +567,7 @@ SCENARIOS: dict[str, Callable[[Recorder], Awaitable[WorkflowHandle]]] = {
     "review_approved": Recorder.review_approved,
     "review_rejected": Recorder.review_rejected,
     "review_expired": Recorder.review_expired,
+    "review_withdrawn": Recorder.review_withdrawn,
     "review_photo_replaced": Recorder.review_photo_replaced,
     "contact_message_code": Recorder.contact_code,
     "contact_message_notice": Recorder.contact_notice,

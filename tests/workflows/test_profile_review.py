@@ -40,6 +40,7 @@ from registry.reviews import (
     ReviewRecord,
     ReviewStart,
     ReviewState,
+    ReviewWithdrawal,
 )
 from registry.security import ContactMessage
 from tests.workflows.conftest import eventually, refusal
@@ -117,6 +118,11 @@ class Review:
     async def replace_photo(self, photo_id: int):
         return await self.handle.execute_update(
             ProfileReviewWorkflow.replace_photo, PhotoReplacement(photo_id=photo_id)
+        )
+
+    async def withdraw(self, actor=PHYSICIAN):
+        return await self.handle.execute_update(
+            ProfileReviewWorkflow.withdraw, ReviewWithdrawal(actor=actor)
         )
 
     async def state(self) -> ReviewState:
@@ -247,6 +253,27 @@ async def test_rejection_needs_a_reason_and_changes_nothing(start, fake):
     assert fake.notices[-1][1].event == "rejected"
     assert fake.notices[-1][1].params == {"comment": "邮编与地址不符"}
     assert await review.updates_accepted() == 1  # the refused one never entered history
+
+
+async def test_only_its_physician_withdraws_a_review_and_only_before_the_decision(start, fake):
+    review = await start(kind=ReviewKind.photo, photo_id=9)
+    someone_else = Actor(account_id=ACCOUNT_ID + 1, role="physician")
+    assert (await refusal(review.withdraw(someone_else))).type == "forbidden"
+    result = await review.withdraw()
+    assert result.state == ReviewState.withdrawn
+    assert await review.state() == ReviewState.withdrawn
+    assert (fake.records[-1].state, fake.records[-1].photo_id) == (ReviewState.withdrawn, 9)
+    assert fake.records[-1].deadline is None and fake.applied == []
+    assert fake.events() == ["submitted", "withdrawn"]
+    assert fake.notices[-1][1].audiences == ["institution"]
+    assert (await review.search_attributes())["ReviewState"] == "withdrawn"
+    assert await review.updates_accepted() == 1  # the refused one never entered history
+
+    decided = await start()
+    fake.notices_flow.clear()  # the decided review stays open while its notice waits
+    assert (await decided.decide()).state == ReviewState.approved
+    assert (await refusal(decided.withdraw())).type == "wrong_state"
+    fake.notices_flow.set()
 
 
 async def test_expires_after_30_days_with_a_reminder_7_days_before(env, start, fake):

@@ -166,6 +166,25 @@ async def my_reviews(request: Request, account: Physician, session: SessionDep) 
     return [review_out(r, account, account.name or "", lang) for r in rows]
 
 
+@router.post("/profile-changes/{review_id}/withdraw", response_model=ReviewOut)
+async def withdraw_review(
+    review_id: int,
+    request: Request,
+    account: Physician,
+    session: SessionDep,
+    temporal: TemporalDep,
+) -> ReviewOut:
+    """Take back a review the institution has not decided yet (personal information or photo),
+    to correct it or drop it: the institution is told, and a new change can be submitted at
+    once. A decided, expired or withdrawn review answers 409 `wrong_state`."""
+    review = await session.get(ProfileReview, review_id)
+    if review is None or review.account_id != account.id:
+        raise DomainError("review_not_found")
+    await steering.withdraw(temporal, review, account)
+    await session.refresh(review)  # the workflow recorded the withdrawal before answering
+    return review_out(review, account, account.name or "", language(request))
+
+
 # --- photo -----------------------------------------------------------------------------------
 
 
