@@ -274,6 +274,7 @@ async def test_only_its_physician_withdraws_a_review_and_only_before_the_decisio
     assert (await decided.decide()).state == ReviewState.approved
     assert (await refusal(decided.withdraw())).type == "wrong_state"
     fake.notices_flow.set()
+    assert await decided.state() == ReviewState.approved
 
 
 async def test_expires_after_30_days_with_a_reminder_7_days_before(env, start, fake):
