@@ -8,6 +8,7 @@ async def test_demo_story_reaches_active(stack, capsys):
     out = capsys.readouterr().out
     assert "awaiting_qualification" in out
     assert "1 waiting activation told" in out
+    assert "SMS to " in out
     assert "verified → awaiting_institution" in out
     assert "→ active" in out
     assert "/workflows/activation-" in out
