@@ -16,12 +16,16 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from aiosmtpd.smtp import SMTP
+from temporalio.testing import WorkflowEnvironment
 
 from registry.db import dispose, session_scope
 from registry.migrations import upgrade
 from registry.seed import seed
 from registry.settings import Settings
 from starter import mailsink
+from starter.codec import Keyring, data_converter
+from starter.dev import temporal_cli
+from workflows import search_attributes
 
 
 def free_port() -> int:
@@ -121,6 +125,22 @@ async def sink(settings):
     yield handler
     server.close()
     await server.wait_closed()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def temporal_dev_server():
+    """The Temporal CLI dev server, in memory, shared by the run: the end-to-end stack's, and
+    the workflow tests that need the real server's way of delivering updates."""
+    async with await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_cli(),
+        data_converter=data_converter(Keyring.parse(TEST_KEYRING)),
+        search_attributes=search_attributes.ALL,
+        dev_server_extra_args=[
+            "--dynamic-config-value",
+            "system.forceSearchAttributesCacheRefreshOnRead=true",
+        ],
+    ) as env:
+        yield env
 
 
 @pytest.fixture

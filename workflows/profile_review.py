@@ -189,7 +189,6 @@ class ProfileReviewWorkflow:
 
     @workflow.update
     async def decide(self, decision: ReviewDecision) -> ReviewResult:
-        self._validate_decide(decision)  # a withdrawal accepted in the same moment went first
         with self._taking_step():
             actor, comment = decision.actor, decision.comment
             if decision.decision == "approve":
@@ -248,7 +247,6 @@ class ProfileReviewWorkflow:
     @workflow.update
     async def withdraw(self, withdrawal: ReviewWithdrawal) -> ReviewResult:
         """The physician takes the change back; the slot is free for a corrected one at once."""
-        self._validate_withdraw(withdrawal)  # a decision accepted in the same moment went first
         with self._taking_step():
             self._state = Rs.withdrawn
             await self._record()

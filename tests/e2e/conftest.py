@@ -17,15 +17,11 @@ import pytest_asyncio
 import uvicorn
 from fastapi import FastAPI
 from temporalio.client import Client
-from temporalio.testing import WorkflowEnvironment
 
 from registry.settings import Settings
 from starter import mailsink
 from starter.api.main import create_app
-from starter.codec import Keyring, data_converter
-from starter.dev import temporal_cli
 from tests.conftest import (
-    TEST_KEYRING,
     drop_database,
     free_port,
     make_settings,
@@ -33,7 +29,6 @@ from tests.conftest import (
     prepared_database,
 )
 from worker import build_worker
-from workflows import search_attributes
 
 
 @dataclass
@@ -89,20 +84,6 @@ def recorded_logs():
     yield recorder
     root.removeHandler(recorder)
     root.setLevel(previous)
-
-
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def temporal_dev_server():
-    async with await WorkflowEnvironment.start_local(
-        dev_server_existing_path=temporal_cli(),
-        data_converter=data_converter(Keyring.parse(TEST_KEYRING)),
-        search_attributes=search_attributes.ALL,
-        dev_server_extra_args=[
-            "--dynamic-config-value",
-            "system.forceSearchAttributesCacheRefreshOnRead=true",
-        ],
-    ) as env:
-        yield env
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

@@ -352,3 +352,51 @@ async def test_recorded_histories_replay_without_nondeterminism(env, start, fake
     replayer = Replayer(workflows=[ProfileReviewWorkflow], data_converter=pydantic_data_converter)
     for review in (photo, expiring):
         await replayer.replay_workflow(await review.handle.fetch_history())
+
+
+async def test_of_a_decision_and_a_withdrawal_arriving_together_only_the_first_acts(
+    temporal_dev_server,
+):
+    """Sent while no worker runs, both reach the next worker in one workflow task (the dev
+    server delivers them together; the time-skipping server would not). Each update's
+    validator runs just before its handler, so the withdrawal's finds the decision under way
+    and refuses it before it enters history."""
+    env, fake = temporal_dev_server, FakeProfile()
+
+    def worker() -> Worker:
+        return Worker(
+            env.client,
+            task_queue=fake.task_queue,
+            workflows=[ProfileReviewWorkflow],
+            activities=fake.activities(),
+            max_cached_workflows=0,  # no sticky queue: the next task goes to the next worker
+        )
+
+    async with worker():
+        handle = await env.client.start_workflow(
+            ProfileReviewWorkflow.run,
+            ReviewStart(
+                review_id=1,
+                account_id=ACCOUNT_ID,
+                kind=ReviewKind.personal_info,
+                institution_code=INSTITUTION,
+                province_code=PROVINCE,
+            ),
+            id=f"profile-review-{uuid.uuid4()}",
+            task_queue=fake.task_queue,
+        )
+        review = Review(env, handle, fake, await env.get_current_time())
+        await eventually(lambda: "submitted" in fake.events(), "the institution is told")
+        await eventually(lambda: settled(env.client, handle), "nothing in flight")
+    decision = asyncio.create_task(review.decide())
+    await asyncio.sleep(0.5)  # the server takes them in this order
+    withdrawal = asyncio.create_task(review.withdraw())
+    await asyncio.sleep(0.5)
+    async with worker():
+        assert (await decision).state == ReviewState.approved
+        assert (await refusal(withdrawal)).type == "wrong_state"
+        assert await review.state() == ReviewState.approved
+    assert await review.updates_accepted() == 1
+    assert fake.applied == [(1, None)]
+    assert fake.records[-1].state == ReviewState.approved
+    assert fake.events() == ["submitted", "approved"]
