@@ -50,6 +50,16 @@ class Stack:
         assert response.status_code == 200, response.text
         return response.json()
 
+    async def message_about(self, to: str, *needles: str) -> dict:
+        """The newest message to ``to`` containing every needle (a notice is sent by an
+        activity after the state it announces is recorded)."""
+        for _ in range(200):
+            for message in await self.messages(to):
+                if all(needle in message["body"] for needle in needles):
+                    return message
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"no message to {to} mentions {needles}")
+
     async def next_code(self, to: str, seen: int) -> str:
         """The code in the first message beyond ``seen`` that reached ``to``."""
         for _ in range(200):

@@ -304,13 +304,3 @@ async def registry_of(stack, doc: Physician) -> dict:
 
 def registration(seen: dict, registration_id: int) -> dict:
     return next(r for r in seen["registrations"] if r["id"] == registration_id)
-
-
-async def message_about(stack, to: str, *needles: str) -> dict:
-    """The newest message to ``to`` containing every needle (notices are sent asynchronously)."""
-    for _ in range(200):
-        for message in await stack.messages(to):
-            if all(needle in message["body"] for needle in needles):
-                return message
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no message to {to} mentions {needles}")

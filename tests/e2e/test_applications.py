@@ -31,7 +31,6 @@ from tests.e2e.people import (
     desk,
     file,
     filed,
-    message_about,
     my_applications,
     new_physician,
     registration,
@@ -138,11 +137,11 @@ async def test_registration_of_a_physician_is_at_the_province(stack, faker):
     )
 
     # the physician was told at each step, by SMS and email, with the application number
-    confirmed = await message_about(stack, doc.phone, no, "已经医疗机构确认")
+    confirmed = await stack.message_about(doc.phone, no, "已经医疗机构确认")
     assert "in person" in confirmed["body"]
-    await message_about(stack, doc.phone, no, "纸质材料已受理")
-    await message_about(stack, doc.phone, no, "已办结", certificate)
-    await message_about(stack, doc.who["email"], no, certificate)
+    await stack.message_about(doc.phone, no, "纸质材料已受理")
+    await stack.message_about(doc.phone, no, "已办结", certificate)
+    await stack.message_about(doc.who["email"], no, certificate)
 
 
 async def test_registration_of_an_assistant_is_at_the_county(stack, faker):
@@ -261,7 +260,7 @@ async def test_change_of_institution_to_another_province(stack, faker):
     watched = await application(stack, old_staff, no)
     assert (watched["institution_code"], watched["state"]) == (HANGZHOU, "awaiting_institution")
     assert watched["applicant"] == doc.masked_name
-    await message_about(stack, "staff_hunan@ereg.example", no, "待医疗机构确认")
+    await stack.message_about("staff_hunan@ereg.example", no, "待医疗机构确认")
     refused = await decide(stack, old_staff, no, "institution-decision", decision="approve")
     assert (refused.status_code, refused.json()["code"]) == (403, "wrong_institution")
     inbox = (await stack.api.get("/api/v1/institution/inbox", headers=old_staff)).json()
@@ -284,7 +283,7 @@ async def test_change_of_institution_to_another_province(stack, faker):
         "ended",
         today(),
     )
-    await message_about(stack, "staff_hunan@ereg.example", no, "已办结")
+    await stack.message_about("staff_hunan@ereg.example", no, "已办结")
 
 
 async def test_cancellation_by_the_physician(stack, faker):
@@ -313,12 +312,12 @@ async def test_cancellation_by_the_primary_institution(stack, faker):
     no = await filed(stack, staff, "cancellation", registration_id=reg_id, ground=6)
     [mine] = await my_applications(stack, doc.headers)  # the physician sees it, unmasked
     assert (mine["application_no"], mine["applicant"]) == (no, doc.name)
-    await message_about(stack, doc.phone, no, "已提交")
+    await stack.message_about(doc.phone, no, "已提交")
 
     await walk(stack, no, HUNAN)
     assert_walked(await application(stack, doc.headers, no), filed_by="institution_staff")
     assert registration(await registry_of(stack, doc), reg_id)["status"] == "cancelled"
-    await message_about(stack, doc.phone, no, "已办结")
+    await stack.message_about(doc.phone, no, "已办结")
 
 
 async def test_filing_at_a_further_institution(stack, faker):
@@ -768,7 +767,7 @@ async def test_commission_rejection_with_reasons_leaves_the_registry_alone(stack
         documents_complete=False,
         comment="缺体检证明",
     )
-    await message_about(stack, doc.phone, no, "纸质材料不齐全", "缺体检证明")
+    await stack.message_about(doc.phone, no, "纸质材料不齐全", "缺体检证明")
     await decided(stack, officer, no, "paper-check", "under_review", documents_complete=True)
     rejected = await decided(
         stack,
@@ -792,8 +791,8 @@ async def test_commission_rejection_with_reasons_leaves_the_registry_alone(stack
     assert app["timeline"][-1]["comment"] == "刑事处罚执行完毕未满二年"
     assert (app["state"], app["certificate_no"]) == ("rejected", None)
     assert (await registry_of(stack, doc))["registrations"] == []
-    await message_about(stack, doc.phone, no, "不予通过", "刑事处罚执行完毕未满二年")
-    await message_about(stack, "staff_hunan@ereg.example", no, "不予通过")
+    await stack.message_about(doc.phone, no, "不予通过", "刑事处罚执行完毕未满二年")
+    await stack.message_about("staff_hunan@ereg.example", no, "不予通过")
 
     # rejected is final; the location is free for a new application
     late = await decide(stack, officer, no, "commission-decision", decision="approve")
@@ -815,7 +814,7 @@ async def test_returned_application_is_resubmitted(stack, faker):
         decision="return",
         comment="科室填写有误",
     )
-    await message_about(stack, doc.phone, no, "退回补正", "科室填写有误")
+    await stack.message_about(doc.phone, no, "退回补正", "科室填写有误")
     assert no not in [
         a["application_no"]
         for a in (await stack.api.get("/api/v1/institution/inbox", headers=staff)).json()[
@@ -873,7 +872,7 @@ async def test_withdrawal_before_completion(stack, faker):
         "physician",
     )
     assert (await registry_of(stack, doc))["registrations"] == []
-    await message_about(stack, "staff_hunan@ereg.example", no, "已由申请人撤回")
+    await stack.message_about("staff_hunan@ereg.example", no, "已由申请人撤回")
 
     for headers, step, body in (
         (officer, "paper-check", {"documents_complete": True}),
@@ -905,7 +904,7 @@ async def test_the_rules_are_checked_again_at_completion(stack, faker):
         "commission_officer",
     )
     assert app["timeline"][-1]["comment"] == "rule:already_registered_in_location"
-    await message_about(stack, doc.phone, hunan, "rule:already_registered_in_location")
+    await stack.message_about(doc.phone, hunan, "rule:already_registered_in_location")
 
     assert (await walk(stack, zhejiang, HANGZHOU))["state"] == "completed"
     seen = await registry_of(stack, doc)

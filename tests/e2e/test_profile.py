@@ -36,16 +36,6 @@ async def patch_security(stack, headers, **body):
     return await stack.api.patch("/api/v1/me/security", headers=headers, json=body)
 
 
-async def message_about(stack, to: str, text: str) -> dict:
-    """Wait for a message to ``to`` whose body contains ``text``."""
-    for _ in range(200):
-        for message in await stack.messages(to):
-            if text in message["body"]:
-                return message
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no message with {text!r} reached {to}")
-
-
 def picture(width=360, height=480, fmt="JPEG", **save) -> bytes:
     image = Image.new("RGB", (width, height), (random.randrange(256), 90, 160))
     out = io.BytesIO()
@@ -170,8 +160,8 @@ async def test_change_password_needs_the_current_one_and_tells_the_contacts(stac
         "/api/v1/token/refresh", json={"refresh_token": earlier_session}
     )
     assert refreshed.status_code == 401  # sessions from before the change are over
-    await message_about(stack, doc.phone, "密码已修改")
-    await message_about(stack, doc.who["email"], "Your account password was changed")
+    await stack.message_about(doc.phone, "密码已修改")
+    await stack.message_about(doc.who["email"], "Your account password was changed")
 
 
 async def test_new_phone_takes_effect_only_with_the_code_sent_to_it(stack, faker):
@@ -208,10 +198,10 @@ async def test_new_phone_takes_effect_only_with_the_code_sent_to_it(stack, faker
     assert changed.status_code == 200, changed.text
     assert changed.json()["changed"] == "phone"
     assert (await me(stack, doc.headers))["phone"] == "*" * 7 + phone[-4:]
-    old_notice = await message_about(stack, doc.phone, "手机号已更换")  # the OLD number is told
+    old_notice = await stack.message_about(doc.phone, "手机号已更换")  # the OLD number is told
     assert phone[-4:] in old_notice["body"] and phone not in old_notice["body"]
-    await message_about(stack, phone, "手机号已更换")
-    await message_about(stack, doc.who["email"], "phone was changed")
+    await stack.message_about(phone, "手机号已更换")
+    await stack.message_about(doc.who["email"], "phone was changed")
     # A used code is gone.
     again = await patch_security(stack, doc.headers, phone=other, phone_code=code)
     error(again, 409, "code_not_sent")
@@ -226,10 +216,10 @@ async def test_new_security_email_takes_effect_only_with_the_code_sent_to_it(sta
     code = await stack.next_code(email, 0)
     changed = await patch_security(stack, doc.headers, email=email, email_code=code)
     assert changed.status_code == 200 and changed.json()["changed"] == "email"
-    notice = await message_about(stack, doc.who["email"], "安全邮箱已更换")  # to the OLD address
+    notice = await stack.message_about(doc.who["email"], "安全邮箱已更换")  # to the OLD address
     assert "n***@example.org" in notice["body"] and email not in notice["body"]
-    await message_about(stack, email, "安全邮箱已更换")
-    await message_about(stack, doc.phone, "security email was changed")
+    await stack.message_about(email, "安全邮箱已更换")
+    await stack.message_about(doc.phone, "security email was changed")
     assert (await me(stack, doc.headers))["email"].endswith(email[-4:])
 
 
@@ -314,8 +304,8 @@ async def test_forgotten_password_reset_by_sms_without_revealing_usernames(stack
     assert done.status_code == 200, done.text
     error(await stack.api.get("/api/v1/me", headers=doc.headers), 401, "token_invalid")
     await stack.login(username, "Reset-2027")
-    await message_about(stack, doc.phone, "密码已通过验证码重置")
-    await message_about(stack, doc.who["email"], "Your account password was reset")
+    await stack.message_about(doc.phone, "密码已通过验证码重置")
+    await stack.message_about(doc.who["email"], "Your account password was reset")
     used = await stack.api.post("/api/v1/password-reset/confirm", json=body | {"code": code})
     error(used, 400, "reset_code_invalid")
     assert len([m for m in await stack.messages(doc.phone) if "您正在找回密码" in m["body"]]) == 1
@@ -391,7 +381,7 @@ async def test_personal_information_changes_only_when_the_institution_approves(s
             select(Qualification).where(Qualification.id_number == doc.id_number)
         )
         assert qualification.name == doc.name  # the qualification record is untouched
-    await message_about(stack, doc.phone, "已通过医疗机构审核")
+    await stack.message_about(doc.phone, "已通过医疗机构审核")
     error(await decide(stack, staff, review["id"], decision="reject", comment="晚了"),
           409, "wrong_state")  # fmt: skip
     # Closed: a new change may be asked for.
@@ -409,7 +399,7 @@ async def test_rejected_change_leaves_the_profile_and_says_why(stack, faker):
     assert (await me(stack, doc.headers))["profile"]["degree"] is None
     mine = (await stack.api.get("/api/v1/me/profile-changes", headers=doc.headers)).json()
     assert (mine[0]["state"], mine[0]["comment"]) == ("rejected", "无学位证书")
-    notice = await message_about(stack, doc.phone, "未通过医疗机构审核")
+    notice = await stack.message_about(doc.phone, "未通过医疗机构审核")
     assert "无学位证书" in notice["body"]
 
 
@@ -435,7 +425,7 @@ async def test_a_change_withdrawn_before_the_decision_frees_the_way_for_a_correc
     inbox = (await stack.api.get("/api/v1/institution/inbox", headers=staff)).json()
     assert review["id"] not in [r["id"] for r in inbox["reviews"]]
     told = f"撤回个人信息变更（审核编号 {review['id']}）"
-    await message_about(stack, "staff_hunan@ereg.example", told)
+    await stack.message_about("staff_hunan@ereg.example", told)
     error(await decide(stack, staff, review["id"], decision="approve"), 409, "wrong_state")
     error(await withdraw(stack, doc.headers, review["id"]), 409, "wrong_state")
 
