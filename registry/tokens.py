@@ -19,6 +19,7 @@ from registry.models import Account, RefreshToken
 from registry.settings import Settings
 
 ALGORITHM = "HS256"
+CODEC_SESSION = timedelta(hours=8)
 
 
 def _encode(settings: Settings, claims: dict) -> str:
@@ -26,7 +27,8 @@ def _encode(settings: Settings, claims: dict) -> str:
 
 
 def decode(settings: Settings, token: str, kind: str) -> dict:
-    """The claims of a valid token of ``kind`` (access | refresh); else ``token_invalid``."""
+    """The claims of a valid token of ``kind`` (access | refresh | codec); else
+    ``token_invalid``."""
     try:
         claims = jwt.decode(token, settings.jwt_secret, algorithms=[ALGORITHM])
         int(claims["sub"])
@@ -49,6 +51,23 @@ async def issue_pair(session: AsyncSession, settings: Settings, account: Account
         "refresh_token": _encode(settings, base | {"typ": "refresh", "exp": expires, "jti": jti}),
         "expires_in": settings.access_token_minutes * 60,
     }
+
+
+def issue_codec_session(settings: Settings, account: Account) -> str:
+    """An operator's sign-in for the Temporal UI's decoding: good only at ``/codec`` (its own
+    ``typ``), for a working day, and ended with the account's other tokens."""
+    now = datetime.now(UTC)
+    return _encode(
+        settings,
+        {
+            "sub": str(account.id),
+            "role": account.role,
+            "iat": now,
+            "ver": account.token_version,
+            "typ": "codec",
+            "exp": now + CODEC_SESSION,
+        },
+    )
 
 
 async def rotate(session: AsyncSession, settings: Settings, refresh_token: str) -> tuple:

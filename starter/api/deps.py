@@ -48,9 +48,16 @@ TemporalDep = Annotated[Client, Depends(get_temporal)]
 async def current_account(
     settings: SettingsDep, session: SessionDep, token: Annotated[str | None, Depends(oauth2)]
 ) -> Account:
+    return await account_of(settings, session, token, "access")
+
+
+async def account_of(
+    settings: Settings, session: AsyncSession, token: str | None, kind: str
+) -> Account:
+    """The account a token of ``kind`` was issued to, if the token is still good."""
     if not token:
         raise DomainError("not_authenticated")
-    claims = tokens.decode(settings, token, "access")
+    claims = tokens.decode(settings, token, kind)
     account = await session.get(Account, int(claims["sub"]))
     if account is None:
         raise DomainError("token_invalid")

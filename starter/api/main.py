@@ -15,6 +15,7 @@ from starter.api.routes import (
     audit,
     auth,
     codec,
+    codec_login,
     dev,
     institution,
     institutions,
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
+        allow_credentials=True,  # the UI's codec calls carry the operator's sign-in cookie
         allow_methods=["GET", "POST", "PUT", "PATCH"],
         allow_headers=["Authorization", "Content-Type", "Accept-Language", "X-Namespace"],
     )
@@ -72,6 +74,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(codec.router)
+    app.include_router(codec_login.router)
     app.include_router(ops.router)
     ops.install_metrics(app)
 

@@ -137,6 +137,7 @@ def test_clients_and_admin_tools_agree_on_the_cluster_and_namespace():
     assert ui["TEMPORAL_DEFAULT_NAMESPACE"] == ereg["EREG_TEMPORAL_NAMESPACE"]
     assert admin["TEMPORAL_ADDRESS"] == ereg["EREG_TEMPORAL_ADDRESS"] == ui["TEMPORAL_ADDRESS"]
     assert ui["TEMPORAL_CODEC_ENDPOINT"] == "http://localhost:8000/codec"
+    assert ui["TEMPORAL_CODEC_INCLUDE_CREDENTIALS"] == "true"  # the operator's sign-in cookie
     assert "127.0.0.1:8000:8000" in SERVICES["api"]["ports"]
     assert json.loads(ereg["EREG_CORS_ORIGINS"]) == ["http://localhost:8080"]
 

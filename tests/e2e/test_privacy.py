@@ -5,13 +5,21 @@ workflows, their IDs, search attributes and current details, and every log line 
 session hold no name, resident ID number, phone, email or code in plain text.
 """
 
+import base64
 import json
 import re
 import subprocess
+import uuid
 
 import httpx
+from sqlalchemy import func, select
 
+from registry import tokens
+from registry.db import session_scope
+from registry.models import Account, AuditEvent
+from registry.staff import create_staff
 from starter.api.main import create_app
+from starter.api.routes.codec_login import COOKIE
 from starter.dev import temporal_cli
 from starter.temporal import activation_workflow_id, application_workflow_id
 from tests.e2e.test_activation import HUNAN, person, qualified_signup, verify
@@ -92,24 +100,30 @@ async def test_temporal_sees_no_personal_data(stack, faker, tmp_path, recorded_l
     assert_no_personal_data("\n".join(recorded_logs.lines), who, codes)
 
 
-async def test_codec_endpoint_decodes_for_the_ui(stack, faker, tmp_path):
-    who, account_id, _, _ = await activate_and_file(stack, faker, tmp_path)
+def started_input(stack, account_id: int) -> dict:
+    """The encrypted input of an activation, as the UI reads it from the history."""
     history = json.loads(
         temporal(
             stack, "workflow", "show", "-w", activation_workflow_id(account_id), "--output", "json"
         )
     )
-    started = history["events"][0]["workflowExecutionStartedEventAttributes"]["input"]
+    return history["events"][0]["workflowExecutionStartedEventAttributes"]["input"]
+
+
+def plain(decoded: httpx.Response) -> dict:
+    [payload] = decoded.json()["payloads"]
+    return json.loads(base64.b64decode(payload["data"]))
+
+
+async def test_codec_endpoint_decodes_for_the_ui(stack, faker, tmp_path):
+    who, account_id, _, _ = await activate_and_file(stack, faker, tmp_path)
+    started = started_input(stack, account_id)
     response = await stack.api.post(
         "/codec/decode", json=started, headers={"Origin": "http://127.0.0.1:8233"}
     )
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == "http://127.0.0.1:8233"
-    [decoded] = response.json()["payloads"]
-    import base64
-
-    plain = json.loads(base64.b64decode(decoded["data"]))
-    assert plain["account_id"] == account_id
+    assert plain(response)["account_id"] == account_id
 
     encoded = await stack.api.post("/codec/encode", json=response.json())
     again = await stack.api.post("/codec/decode", json=encoded.json())
@@ -142,3 +156,71 @@ async def test_security_headers_and_restricted_cors(stack):
     assert response.headers["x-frame-options"] == "DENY"
     assert "default-src 'none'" in response.headers["content-security-policy"]
     assert "access-control-allow-origin" not in response.headers
+
+
+async def test_an_operator_signs_in_once_and_the_ui_decodes_with_the_cookie(stack, faker, tmp_path):
+    _, account_id, _, _ = await activate_and_file(stack, faker, tmp_path)
+    started = started_input(stack, account_id)
+    username, password = f"ops{uuid.uuid4().hex[:8]}", "Ops-pass-2026"
+    async with session_scope(stack.settings.database_url) as session:
+        operator_id = await create_staff(session, "operator", username, password, None, None)
+    ui = "http://localhost:8080"
+    settings = stack.settings.model_copy(update={"dev_mode": False, "cors_origins": [ui]})
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(settings, stack.client)),
+        base_url="https://api.example",
+    ) as api:
+        page = await api.get("/codec/login")
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert 'action="/codec/session"' in page.text
+
+        for form, english, status, message in (
+            ({"username": username, "password": "Wrong-pass-1"}, False, 401, "用户名或密码不正确"),
+            ({"username": username, "password": "Wrong-pass-1"}, True, 401, "Wrong username"),
+            ({"username": "staff_hunan", "password": DEMO}, False, 403, "您无权进行此操作"),
+        ):
+            headers = {"Accept-Language": "en"} if english else {}
+            refused = await api.post("/codec/session", data=form, headers=headers)
+            assert (refused.status_code, "set-cookie" in refused.headers) == (status, False)
+            assert message in refused.text and 'action="/codec/session"' in refused.text
+
+        signed_in = await api.post(
+            "/codec/session", data={"username": username, "password": password}
+        )
+        assert signed_in.status_code == 200 and "8 hours" in signed_in.text
+        cookie = signed_in.headers["set-cookie"]
+        for attribute in ("HttpOnly", "Max-Age=28800", "Path=/codec", "SameSite=strict", "Secure"):
+            assert attribute in cookie
+        session_token = signed_in.cookies[COOKIE]
+        api.cookies.clear()
+
+        # The UI's call, from the operator's browser: its origin, the cookie, no token.
+        async def decode(token: str | None) -> httpx.Response:
+            headers = {"Origin": ui} | ({"Cookie": f"{COOKIE}={token}"} if token else {})
+            return await api.post("/codec/decode", json=started, headers=headers)
+
+        decoded = await decode(session_token)
+        assert decoded.status_code == 200, decoded.text
+        assert decoded.headers["access-control-allow-origin"] == ui
+        assert decoded.headers["access-control-allow-credentials"] == "true"
+        assert plain(decoded)["account_id"] == account_id
+        assert (await decode(None)).status_code == 401
+        # Good at /codec only: not an access token.
+        bearer = {"Authorization": f"Bearer {session_token}"}
+        assert (await api.get("/api/v1/me", headers=bearer)).status_code == 401
+
+        out = await api.post("/codec/logout")
+        assert out.status_code == 200 and "Max-Age=0" in out.headers["set-cookie"]
+        async with session_scope(stack.settings.database_url) as session:
+            operator = await session.get(Account, operator_id)
+            assert (
+                await session.scalar(
+                    select(func.count())
+                    .select_from(AuditEvent)
+                    .where(AuditEvent.actor_id == operator_id, AuditEvent.action == "codec_sign_in")
+                )
+                == 1
+            )
+            await tokens.revoke_all(session, operator)  # as a new password does
+        refused = await decode(session_token)
+        assert (refused.status_code, refused.json()["code"]) == (401, "token_invalid")

@@ -9,6 +9,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from registry import accounts, audit, identifiers, passwords, ratelimit, tokens
 from registry.activation import ActivationState
 from registry.errors import DomainError
+from registry.models import Account
 from starter.activation import start_activation
 from starter.api.deps import SessionDep, SettingsDep, TemporalDep
 from starter.api.schemas import RefreshRequest, SignupRequest, SignupResponse, TokenResponse
@@ -89,6 +90,14 @@ async def token(
 ) -> TokenResponse:
     """Log in. Five wrong passwords lock the username for 15 minutes; each client address has
     its own budget of attempts."""
+    account = await authenticate(request, form, session, settings)
+    return TokenResponse(**await tokens.issue_pair(session, settings, account), role=account.role)
+
+
+async def authenticate(
+    request: Request, form: OAuth2PasswordRequestForm, session, settings
+) -> Account:
+    """The account of a username and password, under the login limits (every sign-in form)."""
     username = form.username.strip().lower()
     await _limit_address(session, settings, request, ratelimit.LOGINS_PER_ADDRESS)
     await ratelimit.check(session, ratelimit.LOGIN_FAILURES_PER_USERNAME, username)
@@ -103,7 +112,7 @@ async def token(
     await ratelimit.reset(session, ratelimit.LOGIN_FAILURES_PER_USERNAME, username)
     if passwords.needs_rehash(account.password_hash):
         account.password_hash = await run_in_threadpool(passwords.hash_password, form.password)
-    return TokenResponse(**await tokens.issue_pair(session, settings, account), role=account.role)
+    return account
 
 
 @router.post("/token/refresh", response_model=TokenResponse)

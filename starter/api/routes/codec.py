@@ -1,8 +1,10 @@
 """The Temporal remote codec endpoint: the Web UI decodes payloads here.
 
 Protocol: ``POST /codec/decode`` (and ``/encode``) with ``{"payloads": [...]}`` in protobuf JSON,
-answered in the same shape. Outside dev mode only an operator's bearer token is accepted; in dev
-mode the API listens on loopback and the UI of ``ereg dev`` calls it without one.
+answered in the same shape. In dev mode the API listens on loopback and the UI of ``ereg dev``
+calls it freely. Otherwise it answers an operator only: a bearer token, or the sign-in cookie
+that ``/codec/login`` sets in the operator's browser, which the UI sends along with its calls
+(``TEMPORAL_CODEC_INCLUDE_CREDENTIALS``) without a login of its own.
 """
 
 from typing import Annotated
@@ -15,17 +17,25 @@ from google.protobuf.message import DecodeError
 from temporalio.api.common.v1 import Payloads
 
 from registry.errors import DomainError
-from starter.api.deps import SessionDep, SettingsDep, current_account, oauth2
+from starter.api.deps import SessionDep, SettingsDep, account_of, oauth2
+from starter.api.routes.codec_login import COOKIE
 
 router = APIRouter(prefix="/codec", tags=["ops"])
 
 
 async def codec_caller(
-    settings: SettingsDep, session: SessionDep, token: Annotated[str | None, Depends(oauth2)]
+    request: Request,
+    settings: SettingsDep,
+    session: SessionDep,
+    token: Annotated[str | None, Depends(oauth2)],
 ) -> None:
     if settings.dev_mode:
         return
-    if (await current_account(settings, session, token)).role != "operator":
+    if token:
+        account = await account_of(settings, session, token, "access")
+    else:
+        account = await account_of(settings, session, request.cookies.get(COOKIE), "codec")
+    if account.role != "operator":
         raise DomainError("forbidden")
 
 
