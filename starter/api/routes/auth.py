@@ -5,11 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordRequestForm
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry import accounts, audit, identifiers, passwords, ratelimit, tokens
 from registry.activation import ActivationState
 from registry.errors import DomainError
 from registry.models import Account
+from registry.settings import Settings
 from starter.activation import start_activation
 from starter.api.deps import SessionDep, SettingsDep, TemporalDep
 from starter.api.schemas import RefreshRequest, SignupRequest, SignupResponse, TokenResponse
@@ -95,7 +97,7 @@ async def token(
 
 
 async def authenticate(
-    request: Request, form: OAuth2PasswordRequestForm, session, settings
+    request: Request, form: OAuth2PasswordRequestForm, session: AsyncSession, settings: Settings
 ) -> Account:
     """The account of a username and password, under the login limits (every sign-in form)."""
     username = form.username.strip().lower()
