@@ -44,7 +44,7 @@ async def issue_pair(session: AsyncSession, settings: Settings, account: Account
     jti = secrets.token_urlsafe(32)
     expires = now + timedelta(days=settings.refresh_token_days)
     session.add(RefreshToken(jti=jti, account_id=account.id, expires_at=expires))
-    base = {"sub": str(account.id), "role": account.role, "iat": now, "ver": account.token_version}
+    base = _claims(account, now)
     access_expires = now + timedelta(minutes=settings.access_token_minutes)
     return {
         "access_token": _encode(settings, base | {"typ": "access", "exp": access_expires}),
@@ -57,17 +57,12 @@ def issue_codec_session(settings: Settings, account: Account) -> str:
     """An operator's sign-in for the Temporal UI's decoding: good only at ``/codec`` (its own
     ``typ``), for a working day, and ended with the account's other tokens."""
     now = datetime.now(UTC)
-    return _encode(
-        settings,
-        {
-            "sub": str(account.id),
-            "role": account.role,
-            "iat": now,
-            "ver": account.token_version,
-            "typ": "codec",
-            "exp": now + CODEC_SESSION,
-        },
-    )
+    return _encode(settings, _claims(account, now) | {"typ": "codec", "exp": now + CODEC_SESSION})
+
+
+def _claims(account: Account, now: datetime) -> dict:
+    """What every token of the account says: whose, its role, when, under which version."""
+    return {"sub": str(account.id), "role": account.role, "iat": now, "ver": account.token_version}
 
 
 async def rotate(session: AsyncSession, settings: Settings, refresh_token: str) -> tuple:
