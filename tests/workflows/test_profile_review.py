@@ -76,6 +76,15 @@ class FakeProfile:
     def events(self) -> list[str]:
         return [notice.event for _, notice in self.notices]
 
+    def worker(self, client: Client, **options) -> Worker:
+        return Worker(
+            client,
+            task_queue=self.task_queue,
+            workflows=[ProfileReviewWorkflow],
+            activities=self.activities(),
+            **options,
+        )
+
     def activities(self) -> list:
         @activity.defn(name="record_review")
         async def record_review(step: ReviewRecord) -> None:
@@ -148,15 +157,22 @@ class Review:
         )
 
 
+def review_start(review_id: int, kind=ReviewKind.personal_info, photo_id=None) -> ReviewStart:
+    """What the API starts a review of this test's physician with."""
+    return ReviewStart(
+        review_id=review_id,
+        account_id=ACCOUNT_ID,
+        kind=kind,
+        institution_code=INSTITUTION,
+        province_code=PROVINCE,
+        photo_id=photo_id,
+    )
+
+
 @pytest_asyncio.fixture
 async def fake(env: WorkflowEnvironment) -> AsyncIterator[FakeProfile]:
     profile = FakeProfile()
-    async with Worker(
-        env.client,
-        task_queue=profile.task_queue,
-        workflows=[ProfileReviewWorkflow],
-        activities=profile.activities(),
-    ):
+    async with profile.worker(env.client):
         yield profile
 
 
@@ -170,14 +186,7 @@ async def start(env: WorkflowEnvironment, fake: FakeProfile):
         started_at = await env.get_current_time()
         handle = await env.client.start_workflow(
             ProfileReviewWorkflow.run,
-            ReviewStart(
-                review_id=review_id,
-                account_id=ACCOUNT_ID,
-                kind=kind,
-                institution_code=INSTITUTION,
-                province_code=PROVINCE,
-                photo_id=photo_id,
-            ),
+            review_start(review_id, kind, photo_id),
             id=f"profile-review-{uuid.uuid4()}",
             task_queue=fake.task_queue,
             search_attributes=TypedSearchAttributes(
@@ -364,24 +373,13 @@ async def test_of_a_decision_and_a_withdrawal_arriving_together_only_the_first_a
     env, fake = temporal_dev_server, FakeProfile()
 
     def worker() -> Worker:
-        return Worker(
-            env.client,
-            task_queue=fake.task_queue,
-            workflows=[ProfileReviewWorkflow],
-            activities=fake.activities(),
-            max_cached_workflows=0,  # no sticky queue: the next task goes to the next worker
-        )
+        # No sticky queue: the next task goes to the next worker.
+        return fake.worker(env.client, max_cached_workflows=0)
 
     async with worker():
         handle = await env.client.start_workflow(
             ProfileReviewWorkflow.run,
-            ReviewStart(
-                review_id=1,
-                account_id=ACCOUNT_ID,
-                kind=ReviewKind.personal_info,
-                institution_code=INSTITUTION,
-                province_code=PROVINCE,
-            ),
+            review_start(1),
             id=f"profile-review-{uuid.uuid4()}",
             task_queue=fake.task_queue,
         )
