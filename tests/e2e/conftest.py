@@ -21,9 +21,9 @@ from temporalio.client import Client
 from registry.settings import Settings
 from starter import mailsink
 from starter.api.main import create_app
+from starter.dev import free_port
 from tests.conftest import (
     drop_database,
-    free_port,
     make_settings,
     new_database_url,
     prepared_database,

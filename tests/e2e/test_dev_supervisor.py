@@ -13,8 +13,8 @@ from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
 from registry.seed import DEMO_PASSWORD, DEMO_PHYSICIANS
-from starter.dev import register_search_attributes, temporal_cli
-from tests.conftest import drop_database, free_port, make_settings, new_database_url
+from starter.dev import free_port, register_search_attributes, temporal_cli
+from tests.conftest import drop_database, make_settings, new_database_url
 from workflows import search_attributes
 
 

@@ -30,7 +30,8 @@ from registry.db import session_scope
 from registry.models import Account
 from starter import mailsink
 from starter.api.main import create_app
-from tests.conftest import drop_database, free_port, make_settings, new_database_url
+from starter.dev import free_port
+from tests.conftest import drop_database, make_settings, new_database_url
 from tests.conftest import prepared_database as prepared
 from worker import build_worker
 

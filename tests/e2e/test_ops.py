@@ -10,8 +10,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from temporalio.client import Client
 
 from starter.api.main import create_app
+from starter.dev import free_port
 from starter.temporal import connect
-from tests.conftest import free_port
 from worker import build_worker, metrics_runtime
 
 

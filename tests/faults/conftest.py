@@ -13,8 +13,9 @@ import pytest
 import pytest_asyncio
 
 from registry.settings import Settings
+from starter.dev import free_port
 from tests.conftest import drop_database, make_settings, new_database_url, prepared_database
-from tests.faults.rig import Desk, DevServer, Sink, WorkerProcess, free_port, tail
+from tests.faults.rig import Desk, DevServer, Sink, WorkerProcess, tail
 
 
 def pytest_collection_modifyitems(items):

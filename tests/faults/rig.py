@@ -41,7 +41,7 @@ from registry.seed import DEMO_PASSWORD
 from registry.settings import Settings
 from starter.api.main import create_app
 from starter.codec import Keyring, data_converter
-from starter.dev import temporal_server_command
+from starter.dev import free_port, temporal_server_command
 from starter.mailsink import StoringHandler
 from starter.temporal import application_workflow_id
 
@@ -58,12 +58,6 @@ ORDER = ["awaiting_institution", "awaiting_documents", "under_review", "complete
 # what it tells the institution's staff (by email: the demo staff have no phone).
 PHYSICIAN_EVENTS = 4  # submitted, institution_approved, documents_accepted, completed
 STAFF_EVENTS = 3  # submitted, documents_accepted, completed
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for_port(port: int, timeout: float, process: subprocess.Popen | None = None) -> None:
@@ -103,7 +97,10 @@ class DevServer:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        wait_for_port(self.port, 60, self.process)
+        try:
+            wait_for_port(self.port, 60, self.process)
+        except RuntimeError as error:
+            raise RuntimeError(f"the dev server did not start: {error}\n{tail(self.log)}") from None
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.process is None or self.process.poll() is not None:
