@@ -8,12 +8,9 @@ and a data directory of its own. The database is migrated and seeded first.
 import asyncio
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +18,13 @@ from registry.db import dispose, session_scope
 from registry.migrations import upgrade
 from registry.seed import seed
 from registry.settings import Settings
-from starter.dev import free_port, temporal_server_command
+from starter.dev import (
+    NotListening,
+    free_port,
+    stop_process,
+    temporal_server_command,
+    wait_for_port,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,14 +73,7 @@ class Proc:
         return self.process is not None and self.process.poll() is None
 
     def stop(self, timeout: float = 20) -> None:
-        if not self.alive():
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process, timeout)
 
 
 @dataclass
@@ -143,7 +139,10 @@ class Stack:
         proc = Proc(name, command).start(self.env, self.dir / "logs")
         self.procs[name] = proc
         if port:
-            wait_for_port(port, proc, 90)
+            try:
+                wait_for_port("127.0.0.1", port, 90, proc.process)
+            except NotListening as error:
+                raise RuntimeError(f"{name} {error}") from None
         return proc
 
     def start_temporal(self) -> Proc:
@@ -188,16 +187,3 @@ class Stack:
                 self.procs[name].stop()
         if not self.keep:
             shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def wait_for_port(port: int, proc: Proc, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not proc.alive():
-            raise RuntimeError(f"{proc.name} exited while starting")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{proc.name} did not listen on {port} within {timeout:.0f}s")

@@ -7,6 +7,7 @@ second run resumes with data and running workflows intact.
 """
 
 import asyncio
+import contextlib
 import shutil
 import signal
 import socket
@@ -103,27 +104,38 @@ class Child:
         )
 
     def stop(self, timeout: float = 15) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process, timeout)
 
 
-def wait_for_port(host: str, port: int, timeout: float, child: Child) -> None:
+class NotListening(RuntimeError):
+    """A server process exited, or listened on nothing, while it was being waited for."""
+
+
+def wait_for_port(host: str, port: int, timeout: float, process: subprocess.Popen | None) -> None:
+    """Return once ``host:port`` accepts connections; :class:`NotListening` if ``process``
+    exits first or ``timeout`` seconds pass."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if child.process and child.process.poll() is not None:
-            raise SystemExit(f"{child.name} exited; see its log under .data/logs/")
-        try:
-            with socket.create_connection((host, port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"{child.name} did not listen on {host}:{port} within {timeout:.0f}s")
+        if process is not None and process.poll() is not None:
+            raise NotListening(f"exited with status {process.returncode}")
+        with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=1):
+            return
+        time.sleep(0.1)
+    raise NotListening(f"did not listen on {host}:{port} within {timeout:.0f}s")
+
+
+def stop_process(
+    process: subprocess.Popen | None, timeout: float, sig: int = signal.SIGTERM
+) -> None:
+    """Ask a process to stop with ``sig``; kill it if it has not within ``timeout`` seconds."""
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(sig)
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def prepare(settings: Settings) -> None:
@@ -217,7 +229,12 @@ def run(settings: Settings) -> None:
             child.start(log_dir)
             if child.port:
                 host = env_host if child is temporal else "127.0.0.1"
-                wait_for_port(host, child.port, 60, child)
+                try:
+                    wait_for_port(host, child.port, 60, child.process)
+                except NotListening as error:
+                    raise SystemExit(
+                        f"{child.name} {error}; see its log under .data/logs/"
+                    ) from None
             if child is temporal:
                 asyncio.run(register_search_attributes(settings))
         banner(settings)

@@ -20,7 +20,6 @@ import contextlib
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -41,7 +40,13 @@ from registry.seed import DEMO_PASSWORD
 from registry.settings import Settings
 from starter.api.main import create_app
 from starter.codec import Keyring, data_converter
-from starter.dev import free_port, temporal_server_command
+from starter.dev import (
+    NotListening,
+    free_port,
+    stop_process,
+    temporal_server_command,
+    wait_for_port,
+)
 from starter.mailsink import StoringHandler
 from starter.temporal import application_workflow_id
 
@@ -58,17 +63,6 @@ ORDER = ["awaiting_institution", "awaiting_documents", "under_review", "complete
 # what it tells the institution's staff (by email: the demo staff have no phone).
 PHYSICIAN_EVENTS = 4  # submitted, institution_approved, documents_accepted, completed
 STAFF_EVENTS = 3  # submitted, documents_accepted, completed
-
-
-def wait_for_port(port: int, timeout: float, process: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"process exited with {process.returncode}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
-            return
-        time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on port {port} after {timeout:.0f}s")
 
 
 def tail(path: Path, lines: int = 40) -> str:
@@ -98,19 +92,12 @@ class DevServer:
                 start_new_session=True,
             )
         try:
-            wait_for_port(self.port, 60, self.process)
-        except RuntimeError as error:
-            raise RuntimeError(f"the dev server did not start: {error}\n{tail(self.log)}") from None
+            wait_for_port("127.0.0.1", self.port, 60, self.process)
+        except NotListening as error:
+            raise RuntimeError(f"the dev server {error}:\n{tail(self.log)}") from None
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(sig)
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process, 30, sig)
 
     async def client(self) -> Client:
         """A client of the running server (it may take a moment to serve after listening)."""
@@ -189,13 +176,7 @@ class WorkerProcess:
         self.process.wait()
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(20)
-        except subprocess.TimeoutExpired:
-            self.kill()
+        stop_process(self.process, 20)
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
