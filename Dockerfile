@@ -8,6 +8,7 @@ COPY registry registry
 COPY workflows workflows
 COPY activities activities
 COPY starter starter
+COPY infra infra
 # Wheels for ereg and every dependency, so that the final stage needs no compiler or cache.
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 

@@ -12,9 +12,9 @@ from activities.activation import ActivationActivities
 from activities.applications import ApplicationActivities
 from activities.messaging import mailer, sms_gateway
 from activities.profile import ProfileActivities
+from infra import logs
+from infra.temporal import connect
 from registry.settings import Settings, get_settings
-from starter import logs
-from starter.temporal import connect
 from workflows.activation import ActivationWorkflow
 from workflows.application import ApplicationWorkflow
 from workflows.contact_message import ContactMessageWorkflow

@@ -30,11 +30,11 @@ from sqlalchemy import func, insert, select
 from bench.common import CpuMeter, desks, summary_ms
 from bench.people import PASSWORD, active_physicians, id_number, name
 from bench.stack import Stack, cpu_seconds
+from infra import heap
 from registry.db import session_scope
 from registry.models import Account, ApplicationEvent, Qualification
 from registry.seed import DEMO_PASSWORD, INSTITUTIONS
 from registry.tokens import issue_pair
-from starter import heap
 
 TARGET_P99_MS = {"signup": 150, "submit": 150, "decision": 300}
 LOAD_FRACTIONS = (0.25, 0.5, 0.75)  # of the closed loop's throughput, in the open-loop sweep

@@ -192,8 +192,8 @@ async def main() -> None:
 
     from temporalio.worker import Worker
 
+    from infra.temporal import connect
     from registry.settings import get_settings
-    from starter.temporal import connect
 
     settings = get_settings()
     client = await connect(settings)
@@ -214,7 +214,7 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    from starter import heap
+    from infra import heap
 
     heap.settle()  # as ``ereg worker`` does
     asyncio.run(main())

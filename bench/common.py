@@ -13,7 +13,7 @@ from registry.application_types import Actor
 from registry.db import session_scope
 from registry.models import Account, Institution
 from registry.seed import STAFF
-from starter.applications import actor_of
+from starter.services.applications import actor_of
 
 
 def percentile(values: list[float], p: float) -> float:

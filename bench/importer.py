@@ -1,9 +1,10 @@
 """One qualification import in a process of its own, measured: ``python -m bench.importer FILE
 DATABASE_URL`` prints a JSON line (rows, inserted, bad, seconds, RSS at start, peak and sampled).
 
-It runs ``starter.imports.import_qualification_file``, as ``ereg import-qualifications`` does
-(without Temporal: no activation is waiting in a fresh database). RSS "start" is read once the
-modules are imported and the database is reachable, just before the import.
+It runs ``starter.services.imports.import_qualification_file``, as ``ereg
+import-qualifications`` does (without Temporal: no activation is waiting in a fresh database).
+RSS "start" is read once the modules are imported and the database is reachable, just before
+the import.
 """
 
 import asyncio
@@ -19,7 +20,7 @@ from sqlalchemy import text
 from bench.stack import rss_mb
 from registry.db import get_engine
 from registry.settings import Settings
-from starter.imports import import_qualification_file
+from starter.services.imports import import_qualification_file
 
 
 async def main(path: Path, database_url: str) -> dict:

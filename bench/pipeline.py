@@ -1,7 +1,7 @@
 """Pipeline throughput: registrations from submission to completion, against a bare workflow.
 
 Both run on one persisted dev server, each with its own worker process, driven by this process
-with the same concurrency. Ours: ``starter.applications.submit`` (the rules, the row, the
+with the same concurrency. Ours: ``starter.services.applications.submit`` (the rules, the row, the
 workflow start — what the API does after authentication) then the three decisions as workflow
 updates, and the workflow's result. Bare: ``bench.bare.BareWorkflow``, the same commands with
 no-op activities. They take turns, in rounds of about 100 (at least two rounds), bare first in
@@ -21,6 +21,8 @@ from bench import bare
 from bench.common import CpuMeter, Desks, bounded, desks, summary_ms, timed
 from bench.people import Person, active_physicians
 from bench.stack import Stack
+from infra import heap
+from infra.temporal import application_workflow_id, connect, execute_update
 from registry.application_types import (
     ApplicationStart,
     ApplicationState,
@@ -34,9 +36,7 @@ from registry.application_types import (
 from registry.db import get_sessionmaker
 from registry.models import Account
 from registry.seed import INSTITUTIONS
-from starter import heap
-from starter.applications import submit
-from starter.temporal import application_workflow_id, connect, execute_update
+from starter.services.applications import submit
 from workflows import search_attributes as sa
 from workflows.application import ApplicationWorkflow
 

@@ -1,11 +1,11 @@
 """Scale: many open applications waiting on their timers, one worker process.
 
-``n`` registrations are filed with ``starter.applications.submit`` (the row, the workflow start)
-and left awaiting their institution: each workflow has recorded its submission, sent its notices
-and sleeps on its 23-day reminder timer. Then the worker process's RSS (``/proc``; its peak,
-VmHWM, covers the filing burst) and an operator's query by state and institution: the count and
-the first page through the client (what the UI calls) and ``temporal workflow list --query`` as
-an operator types it.
+``n`` registrations are filed with ``starter.services.applications.submit`` (the row, the
+workflow start) and left awaiting their institution: each workflow has recorded its submission,
+sent its notices and sleeps on its 23-day reminder timer. Then the worker process's RSS
+(``/proc``; its peak, VmHWM, covers the filing burst) and an operator's query by state and
+institution: the count and the first page through the client (what the UI calls) and
+``temporal workflow list --query`` as an operator types it.
 """
 
 import asyncio
@@ -18,13 +18,13 @@ from sqlalchemy import func, select
 from bench.common import bounded
 from bench.people import active_physicians
 from bench.stack import Stack, cpu_seconds, rss_mb
+from infra.temporal import connect
 from registry.application_types import ApplicationType, RegistrationFields
 from registry.db import get_sessionmaker, session_scope
 from registry.models import Account, ApplicationEvent
 from registry.seed import INSTITUTIONS
-from starter.applications import submit
 from starter.dev import temporal_cli
-from starter.temporal import connect
+from starter.services.applications import submit
 
 TARGET_RSS_MB = 600
 CHUNK = 250

@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     temporal_namespace: str = "default"
     temporal_ui_port: int = 8233
     task_queue: str = "ereg"
-    # A cluster with mTLS, or Temporal Cloud (an API key implies TLS): see starter/temporal.py.
+    # A cluster with mTLS, or Temporal Cloud (an API key implies TLS): see infra/temporal.py.
     temporal_tls: bool = False
     temporal_tls_cert: Path | None = None
     temporal_tls_key: Path | None = None
@@ -85,7 +85,7 @@ class Settings(BaseSettings):
 
 
 def _new_keyring() -> str:
-    """A payload keyring with one fresh AES-256 key (see ``starter.codec``)."""
+    """A payload keyring with one fresh AES-256 key (see ``infra.codec``)."""
     key = base64.b64encode(secrets.token_bytes(32)).decode()
     return json.dumps({"active": "k1", "keys": {"k1": key}})
 

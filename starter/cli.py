@@ -8,8 +8,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from infra import heap
 from registry.settings import get_settings
-from starter import heap
 
 app = typer.Typer(
     help="ereg — 医师电子化注册系统 / physician electronic registration", no_args_is_help=True
@@ -41,7 +41,7 @@ def api() -> None:
     """Serve the HTTP API."""
     import uvicorn
 
-    from starter import logs
+    from infra import logs
     from starter.api.main import create_app
 
     settings = get_settings()
@@ -155,7 +155,7 @@ def import_qualifications(
     Bad rows are reported with their line numbers; good rows are kept. Running it again adds
     nothing twice. Physicians waiting for these records are told at once.
     """
-    from starter.imports import import_qualification_file
+    from starter.services.imports import import_qualification_file
 
     report, signalled = _import(
         lambda progress: import_qualification_file(file, get_settings(), progress)

@@ -20,7 +20,7 @@ from rich.console import Console
 from registry.identifiers import id_check_character
 from registry.seed import DEMO_PASSWORD
 from registry.settings import Settings
-from starter.imports import import_qualification_file
+from starter.services.imports import import_qualification_file
 
 console = Console()
 INSTITUTION = "H4301020001"  # 湖南省人民医院, auto-activation off

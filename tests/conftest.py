@@ -17,12 +17,12 @@ import pytest_asyncio
 from aiosmtpd.smtp import SMTP
 from temporalio.testing import WorkflowEnvironment
 
+from infra.codec import Keyring, data_converter
 from registry.db import dispose, session_scope
 from registry.migrations import upgrade
 from registry.seed import seed
 from registry.settings import Settings
 from starter import mailsink
-from starter.codec import Keyring, data_converter
 from starter.dev import free_port, temporal_cli
 from workflows import search_attributes
 

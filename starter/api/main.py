@@ -8,6 +8,8 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from temporalio.client import Client
 
+from infra.codec import EncryptionCodec
+from infra.temporal import connect, keyring
 from registry.settings import Settings, get_settings
 from starter.api import errors
 from starter.api.routes import (
@@ -25,8 +27,6 @@ from starter.api.routes import (
     reviews,
     security,
 )
-from starter.codec import EncryptionCodec
-from starter.temporal import connect, keyring
 
 log = logging.getLogger("ereg.api")
 

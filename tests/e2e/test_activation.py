@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from infra.temporal import activation_workflow_id
 from registry.seed import DEMO_PASSWORD, DEMO_PHYSICIANS
-from starter.imports import import_qualification_file
-from starter.temporal import activation_workflow_id
+from starter.services.imports import import_qualification_file
 
 HUNAN = "H4301020001"  # auto-activation off, staff_hunan
 WUGANG = "H4305810001"  # auto-activation on

@@ -10,9 +10,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from infra.temporal import application_workflow_id
 from registry.application_types import Actor, ApplicationStart, ApplicationType
 from registry.reference import CHINA_TIME
-from starter.temporal import application_workflow_id
 from tests.e2e.people import (
     ANJI,
     EN,

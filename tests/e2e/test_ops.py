@@ -9,9 +9,9 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 from temporalio.client import Client
 
+from infra.temporal import connect
 from starter.api.main import create_app
 from starter.dev import free_port
-from starter.temporal import connect
 from worker import build_worker, metrics_runtime
 
 

@@ -14,6 +14,7 @@ import uuid
 import httpx
 from sqlalchemy import func, select
 
+from infra.temporal import activation_workflow_id, application_workflow_id
 from registry import tokens
 from registry.db import session_scope
 from registry.models import Account, AuditEvent
@@ -21,7 +22,6 @@ from registry.staff import create_staff
 from starter.api.main import create_app
 from starter.api.routes.codec_login import COOKIE
 from starter.dev import temporal_cli
-from starter.temporal import activation_workflow_id, application_workflow_id
 from tests.e2e.test_activation import HUNAN, person, qualified_signup, verify
 
 DEMO = "demo2026"

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 
 from registry.db import session_scope
 from registry.models import Account, ContactCode, PhysicianPhoto, ProfileReview, Qualification
-from starter.profile import now
+from starter.services.profile import now
 from tests.e2e.people import ANJI, EN, HANGZHOU, HUNAN, OFFICER, STAFF, desk, new_physician
 
 PHOTO_URL = "/api/v1/me/photo"

@@ -33,13 +33,14 @@ from aiosmtpd.smtp import SMTP
 from sqlalchemy import func, select
 from temporalio.client import Client
 
+from infra.codec import Keyring, data_converter
+from infra.temporal import application_workflow_id
 from registry import tokens
 from registry.db import session_scope
 from registry.models import Account, Application, DevMessage, Qualification, Registration
 from registry.seed import DEMO_PASSWORD
 from registry.settings import Settings
 from starter.api.main import create_app
-from starter.codec import Keyring, data_converter
 from starter.dev import (
     NotListening,
     free_port,
@@ -48,7 +49,6 @@ from starter.dev import (
     wait_for_port,
 )
 from starter.mailsink import StoringHandler
-from starter.temporal import application_workflow_id
 
 ROOT = Path(__file__).resolve().parents[2]
 HUNAN = "H4301020001"  # licensed by commission 430000

@@ -8,7 +8,7 @@ import pytest
 from cryptography.exceptions import InvalidTag
 from temporalio.api.common.v1 import Payload
 
-from starter.codec import ENCODING, KEY_ID, EncryptionCodec, Keyring, load_keyring
+from infra.codec import ENCODING, KEY_ID, EncryptionCodec, Keyring, load_keyring
 
 
 def keyring(active: str, *ids: str, keys: dict | None = None) -> Keyring:

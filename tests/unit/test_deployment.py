@@ -10,8 +10,8 @@ import pytest
 from temporalio.service import TLSConfig
 
 import worker as worker_module
-from starter.logs import JsonFormatter
-from starter.temporal import connection_options
+from infra.logs import JsonFormatter
+from infra.temporal import connection_options
 from tests.conftest import make_settings
 
 

@@ -1,4 +1,4 @@
-"""``starter.heap.settle``: what startup built is no longer walked by a full collection."""
+"""``infra.heap.settle``: what startup built is no longer walked by a full collection."""
 
 import subprocess
 import sys
@@ -6,7 +6,7 @@ import sys
 SCRIPT = """
 import gc
 import sqlalchemy, temporalio.client  # a heap the size of a process's after its imports
-from starter import heap
+from infra import heap
 before = len(gc.get_objects())
 heap.settle()
 made_after = [[i] for i in range(1000)]

@@ -22,7 +22,7 @@ from registry.activation import (
     CodePurpose,
     Notice,
 )
-from starter.activation import as_of
+from starter.services.activation import as_of
 from tests.workflows.conftest import (
     INSTITUTION,
     NOT_FOUND,
@@ -509,7 +509,7 @@ async def test_status_shows_pending_codes_attempts_and_lock(env, start):
 async def test_status_catches_up_with_the_clock_when_nothing_happens(env, start):
     """After the lock ends (and the code expires) with nothing else happening, the status the
     API shows says so: a query answers as of the last workflow task, and the API brings that
-    answer to its own clock (``starter.activation.as_of``)."""
+    answer to its own clock (``starter.services.activation.as_of``)."""
     activation = await start(found(auto_activate=True))
     await activation.send_verification_code()
     for _ in range(5):

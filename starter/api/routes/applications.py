@@ -26,7 +26,6 @@ from registry.application_types import (
 from registry.applications import acts_for_applicant
 from registry.errors import DomainError, Localized
 from registry.models import Account, Application, ApplicationEvent
-from starter import applications
 from starter.api.deps import (
     CommissionOfficer,
     CurrentAccount,
@@ -49,6 +48,7 @@ from starter.api.schemas import (
     ResubmitIn,
     TimelineEntry,
 )
+from starter.services import applications
 from workflows.application import ApplicationWorkflow
 
 router = APIRouter(tags=["applications"])

@@ -12,9 +12,9 @@ from registry.activation import ActivationState
 from registry.errors import DomainError
 from registry.models import Account
 from registry.settings import Settings
-from starter.activation import start_activation
 from starter.api.deps import SessionDep, SettingsDep, TemporalDep
 from starter.api.schemas import RefreshRequest, SignupRequest, SignupResponse, TokenResponse
+from starter.services.activation import start_activation
 
 router = APIRouter(tags=["account"])
 

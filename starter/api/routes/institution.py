@@ -13,7 +13,6 @@ from registry.activation import (
 from registry.application_types import ApplicationState
 from registry.errors import DomainError
 from registry.models import Account, Application, Institution
-from starter import activation
 from starter.api.deps import InstitutionStaff, SessionDep, TemporalDep
 from starter.api.errors import language
 from starter.api.routes.applications import application_out
@@ -26,6 +25,7 @@ from starter.api.schemas import (
     InstitutionSettingsIn,
     PendingActivation,
 )
+from starter.services import activation
 from workflows.activation import ActivationWorkflow
 
 router = APIRouter(prefix="/institution", tags=["institution"])

@@ -16,7 +16,6 @@ from registry.codes import code_digest, is_code_format
 from registry.errors import DomainError
 from registry.models import Filing, Institution, LegacySite, Qualification, Registration
 from registry.reference import PORTAL_DIVISIONS
-from starter import activation
 from starter.api.deps import CurrentAccount, Physician, SessionDep, SettingsDep, TemporalDep
 from starter.api.errors import language
 from starter.api.routes.profile import describe as describe_profile
@@ -36,6 +35,7 @@ from starter.api.schemas import (
     VerificationConfirm,
     VerificationSend,
 )
+from starter.services import activation
 from workflows.activation import ActivationWorkflow
 
 router = APIRouter(prefix="/me", tags=["me"])

@@ -14,7 +14,6 @@ from registry import identifiers, photos, profile
 from registry.errors import DomainError
 from registry.models import Account, Department, PhysicianPhoto, ProfileReview
 from registry.reviews import KIND_NAMES, STATE_NAMES, ReviewKind, ReviewState
-from starter import profile as steering
 from starter.api.deps import Physician, SessionDep, SettingsDep, TemporalDep
 from starter.api.errors import language
 from starter.api.profile_schemas import (
@@ -27,6 +26,7 @@ from starter.api.profile_schemas import (
     ProfileOut,
     ReviewOut,
 )
+from starter.services import profile as steering
 
 router = APIRouter(prefix="/me", tags=["profile"])
 

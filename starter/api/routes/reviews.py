@@ -15,7 +15,6 @@ from registry import profile
 from registry.errors import DomainError
 from registry.models import Account, Institution, ProfileReview
 from registry.reviews import ReviewState
-from starter import profile as steering
 from starter.api.deps import InstitutionStaff, SessionDep, TemporalDep, require_role
 from starter.api.errors import language
 from starter.api.profile_schemas import (
@@ -25,6 +24,7 @@ from starter.api.profile_schemas import (
     ReviewOut,
 )
 from starter.api.routes.profile import _PHOTO_RESPONSES, photo_response, profile_values, review_out
+from starter.services import profile as steering
 
 router = APIRouter(prefix="/institution", tags=["institution"])
 

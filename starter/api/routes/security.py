@@ -15,7 +15,6 @@ from registry.activation import Channel
 from registry.errors import DomainError
 from registry.models import Account
 from registry.security import CodePurpose, SecurityEventKind
-from starter import profile as steering
 from starter.api.deps import CurrentAccount, SessionDep, SettingsDep, TemporalDep
 from starter.api.errors import language
 from starter.api.profile_schemas import (
@@ -26,6 +25,7 @@ from starter.api.profile_schemas import (
     SecurityOut,
     SecurityPatch,
 )
+from starter.services import profile as steering
 
 router = APIRouter(tags=["security"])
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from temporalio.client import Client
 
+from infra.temporal import connect
 from registry.accounts import accounts_matching_qualifications
 from registry.db import get_sessionmaker
 from registry.qualifications import ImportReport, import_rows, read_rows
 from registry.settings import Settings
-from starter.activation import signal_all
-from starter.temporal import connect
+from starter.services.activation import signal_all
 from workflows.activation import ActivationWorkflow
 
 log = logging.getLogger("ereg.import")

@@ -13,6 +13,7 @@ from temporalio.client import Client
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
 
+from infra.temporal import execute_update
 from registry import profile, reviews, security
 from registry.accounts import get_institution
 from registry.activation import RESEND_INTERVAL, Channel
@@ -22,8 +23,7 @@ from registry.photos import Photo
 from registry.reviews import KIND_NAMES, PhotoReplacement, ReviewKind, ReviewStart, ReviewState
 from registry.security import CodePurpose, ContactMessage
 from registry.settings import Settings
-from starter.applications import actor_of
-from starter.temporal import execute_update
+from starter.services.applications import actor_of
 from workflows import search_attributes as sa
 from workflows.contact_message import ContactMessageWorkflow
 from workflows.profile_review import ProfileReviewWorkflow

@@ -8,9 +8,9 @@ from temporalio.exceptions import ApplicationError
 from temporalio.runtime import Runtime
 from temporalio.service import TLSConfig
 
+from infra.codec import Keyring, data_converter, load_keyring
 from registry.errors import CATALOG, DomainError
 from registry.settings import Settings
-from starter.codec import Keyring, data_converter, load_keyring
 
 
 def keyring(settings: Settings) -> Keyring:

@@ -10,13 +10,13 @@ from temporalio.client import Client
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
 
+from infra.temporal import application_workflow_id, execute_update
 from registry import applications
 from registry.application_types import Actor, ApplicationStart, ApplicationState, ApplicationType
 from registry.errors import DomainError
 from registry.models import Account, Application
 from registry.reference import CHINA_TIME
 from registry.settings import Settings
-from starter.temporal import application_workflow_id, execute_update
 from workflows import search_attributes as sa
 from workflows.application import ApplicationWorkflow
 

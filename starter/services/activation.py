@@ -8,6 +8,7 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from infra.temporal import activation_workflow_id, execute_update
 from registry.activation import (
     MAX_WRONG_CODES,
     ActivationStart,
@@ -16,7 +17,6 @@ from registry.activation import (
 )
 from registry.errors import DomainError
 from registry.settings import Settings
-from starter.temporal import activation_workflow_id, execute_update
 from workflows import search_attributes as sa
 from workflows.activation import ActivationWorkflow
 
@@ -56,7 +56,7 @@ def handle(client: Client, account_id: int) -> WorkflowHandle:
 
 
 async def update(client: Client, account_id: int, method, argument):
-    """Run an update on the account's activation (see ``starter.temporal.execute_update``)."""
+    """Run an update on the account's activation (see ``infra.temporal.execute_update``)."""
     try:
         return await execute_update(handle(client, account_id), method, argument)
     except RPCError as error:
