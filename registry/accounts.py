@@ -8,7 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.activation import ActivationState, QualificationMatch
 from registry.errors import DomainError
-from registry.models import Account, Institution, Qualification, Registration, utcnow
+from registry.models import (
+    Account,
+    Commission,
+    Institution,
+    Qualification,
+    Registration,
+    utcnow,
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,13 @@ async def get_institution(session: AsyncSession, code: str) -> Institution:
     if institution is None:
         raise DomainError("institution_not_found", {"institution_code": code})
     return institution
+
+
+async def get_commission(session: AsyncSession, code: str) -> Commission:
+    commission = await session.get(Commission, code)
+    if commission is None:
+        raise DomainError("commission_not_found", {"commission_code": code})
+    return commission
 
 
 async def match_identity(

@@ -64,6 +64,11 @@ CATALOG: dict[str, tuple[int, str, str]] = {
         "未找到您的执业注册信息，请选择主要执业机构。",
         "No practice registration was found for you; choose your primary institution.",
     ),
+    "division_not_found": (
+        404,
+        "未找到该行政区划代码。",
+        "No administrative division with this code.",
+    ),
     "commission_not_found": (
         404,
         "未找到该卫生健康委：{commission_code}",

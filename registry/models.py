@@ -60,6 +60,9 @@ class Commission(Base):
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
     name: Mapped[str] = mapped_column(String(128))
     division_code: Mapped[str] = mapped_column(ForeignKey("divisions.code"))
+    # Where physicians bring their paper documents (notices and pages name it).
+    address_zh: Mapped[str | None] = mapped_column(String(200))
+    address_en: Mapped[str | None] = mapped_column(String(200))
 
 
 class Institution(Base):

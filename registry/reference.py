@@ -47,6 +47,15 @@ PORTAL_DIVISIONS: dict[str, tuple[str, str]] = {
 }
 
 
+# The guide's short names of the portals, as its list of links shows them.
+PORTAL_SHORT_NAMES: dict[str, str] = {
+    code: zh.removesuffix("省").removesuffix("市").removesuffix("自治区")
+    for code, (zh, _) in PORTAL_DIVISIONS.items()
+}
+PORTAL_SHORT_NAMES |= {"150000": "内蒙古", "450000": "广西", "540000": "西藏", "640000": "宁夏",
+                       "650000": "新疆"}  # fmt: skip
+
+
 def province_of(division_code: str) -> str:
     """The province-level division a 6-digit division code belongs to."""
     return division_code[:2] + "0000"
@@ -94,4 +103,32 @@ SCOPES: dict[Category, tuple[str, ...]] = {
     Category.dental: ("口腔",),
     Category.public_health: ("公共卫生类别",),
     Category.tcm: ("中医", "中西医结合", "蒙医", "藏医", "维医", "傣医"),
+}
+
+# The scopes' English names, for the portal's English pages (the Chinese name is the code).
+SCOPE_NAMES_EN: dict[str, str] = {
+    "内科": "Internal medicine",
+    "外科": "Surgery",
+    "妇产科": "Obstetrics and gynaecology",
+    "儿科": "Paediatrics",
+    "眼耳鼻咽喉科": "Ophthalmology and otorhinolaryngology",
+    "皮肤病与性病": "Dermatology and venereology",
+    "精神卫生": "Mental health",
+    "职业病": "Occupational diseases",
+    "医学影像和放射治疗": "Medical imaging and radiotherapy",
+    "医学检验、病理": "Laboratory medicine and pathology",
+    "全科医学": "General practice",
+    "急救医学": "Emergency medicine",
+    "康复医学": "Rehabilitation medicine",
+    "预防保健": "Preventive care",
+    "特种医学与军事医学": "Special and military medicine",
+    "计划生育技术服务": "Family planning services",
+    "口腔": "Dentistry",
+    "公共卫生类别": "Public health",
+    "中医": "Traditional Chinese medicine",
+    "中西医结合": "Integrated Chinese and Western medicine",
+    "蒙医": "Mongolian medicine",
+    "藏医": "Tibetan medicine",
+    "维医": "Uyghur medicine",
+    "傣医": "Dai medicine",
 }

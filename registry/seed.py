@@ -29,13 +29,17 @@ LOCAL_DIVISIONS = [
     ("330523", "安吉县", "Anji County", "county", "330500"),
 ]
 
-# (code, name, division)
+# (code, name, division, address zh, address en): where physicians bring their documents.
 COMMISSIONS = [
-    ("430000", "湖南省卫生健康委员会", "430000"),
-    ("430581", "武冈市卫生健康局", "430581"),
-    ("330000", "浙江省卫生健康委员会", "330000"),
-    ("330523", "安吉县卫生健康局", "330523"),
-]
+    ("430000", "湖南省卫生健康委员会", "430000", "湖南省长沙市开福区湘雅路30号 政务服务窗口",
+     "Service counter, 30 Xiangya Road, Kaifu District, Changsha, Hunan"),
+    ("430581", "武冈市卫生健康局", "430581", "湖南省武冈市政务服务中心 卫生健康窗口",
+     "Health counter, Wugang Government Service Centre, Wugang, Hunan"),
+    ("330000", "浙江省卫生健康委员会", "330000", "浙江省杭州市上城区庆春路216号 政务服务窗口",
+     "Service counter, 216 Qingchun Road, Shangcheng District, Hangzhou, Zhejiang"),
+    ("330523", "安吉县卫生健康局", "330523", "浙江省安吉县政务服务中心 卫生健康窗口",
+     "Health counter, Anji Government Service Centre, Anji, Zhejiang"),
+]  # fmt: skip
 
 # (code, name, division, commission, auto_activate)
 INSTITUTIONS = [
@@ -101,8 +105,11 @@ async def seed(session: AsyncSession) -> None:
         await _ensure(
             session, Division(code=code, name_zh=zh, name_en=en, level=level, parent_code=parent)
         )
-    for code, name, division in COMMISSIONS:
+    for code, name, division, address_zh, address_en in COMMISSIONS:
         await _ensure(session, Commission(code=code, name=name, division_code=division))
+        commission = await session.get(Commission, code)
+        if commission.address_zh is None:  # a database seeded before addresses were kept
+            commission.address_zh, commission.address_en = address_zh, address_en
     for code, name, division, commission, auto in INSTITUTIONS:
         await _ensure(
             session,

@@ -24,6 +24,7 @@ from starter.api.routes import (
     me,
     ops,
     profile,
+    reference,
     reviews,
     security,
 )
@@ -68,7 +69,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     )
 
     api = APIRouter(prefix="/api/v1")
-    for module in (auth, institutions, me, institution, applications, audit, dev):
+    for module in (auth, institutions, reference, me, institution, applications, audit, dev):
         api.include_router(module.router)
     for module in (security, profile, reviews):
         api.include_router(module.router)

@@ -217,7 +217,7 @@ def test_image_installs_every_package_of_the_source_tree():
     listed = set(pyproject["tool"]["setuptools"]["packages"])
     present = {
         ".".join(path.parent.relative_to(ROOT).parts)
-        for root in ("registry", "workflows", "activities", "starter")
+        for root in ("registry", "workflows", "activities", "starter", "infra")
         for path in (ROOT / root).rglob("*.py")
     }
     assert present <= listed, f"missing from pyproject.toml: {sorted(present - listed)}"

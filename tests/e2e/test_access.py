@@ -49,6 +49,12 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, dict]] = {
     ),
     ("GET", "/api/v1/institutions"): (None, PUBLIC),
     ("GET", "/api/v1/application-types"): (None, PUBLIC),
+    ("GET", "/api/v1/reference/categories"): (None, PUBLIC),
+    ("GET", "/api/v1/reference/divisions"): (None, PUBLIC),
+    ("GET", "/api/v1/reference/portals"): (None, PUBLIC),
+    ("GET", "/api/v1/reference/businesses"): (None, PUBLIC),
+    ("GET", "/api/v1/reference/commissions"): (None, PUBLIC),
+    ("GET", "/api/v1/reference/commissions/{code}"): (None, PUBLIC),
     ("GET", "/api/v1/me"): (None, ANY_LOGIN),
     ("PATCH", "/api/v1/me/security"): ({}, ANY_LOGIN),
     ("POST", "/api/v1/password-reset/request"): ({}, PUBLIC),
@@ -137,6 +143,7 @@ async def world(stack, faker) -> World:
     for party, username in LOGINS.items():
         headers[party] = await stack.login(username, DEMO_PASSWORD)
     values = {"a": str(a.account_id), "no": no, "review": str(review.json()["id"])}
+    values["code"] = "430000"  # a commission: reference data anyone may read
     return World(headers, values)
 
 
