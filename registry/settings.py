@@ -44,7 +44,8 @@ class Settings(BaseSettings):
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
-    cors_origins: list[str] = ["http://127.0.0.1:8233", "http://localhost:8233"]
+    # The Temporal UI's origins (its codec calls); unset: the dev server's UI on temporal_ui_port.
+    cors_origins: list[str] = []
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
@@ -60,6 +61,9 @@ class Settings(BaseSettings):
     payload_key_file: Path | None = None
 
     def model_post_init(self, _context: object) -> None:
+        if "cors_origins" not in self.model_fields_set:
+            port = self.temporal_ui_port
+            self.cors_origins = [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'ereg.db'}"
         if not self.jwt_secret:

@@ -80,8 +80,20 @@ def temporal_server_command(settings: Settings) -> list[str]:
         "synchronous=normal",
         "--log-level",
         "warn",
+        # The Web UI decodes payloads through the API's remote codec (open to anyone in dev
+        # mode; operators only outside it), so operators read inputs and results, not ciphertext.
+        "--ui-codec-endpoint",
+        codec_endpoint(settings),
+        # The UI fetches a newsfeed from the internet at every load; hospital networks block it.
+        "--ui-disable-news-fetch",
         *search_attributes.dev_server_args(),
     ]
+
+
+def codec_endpoint(settings: Settings) -> str:
+    """Where the UI (in the operator's browser) reaches the codec: the API's ``/codec``."""
+    host = "127.0.0.1" if settings.api_host in ("0.0.0.0", "") else settings.api_host
+    return f"http://{host}:{settings.api_port}/codec"
 
 
 def ereg_command(*args: str) -> list[str]:

@@ -83,6 +83,17 @@ def test_dev_runs_stops_cleanly_and_resumes(tmp_path):
         response = httpx.post(f"{api}/api/v1/signup", json=who)
         assert response.status_code == 201, response.text
         assert httpx.get(f"http://127.0.0.1:{ports['ui']}/", timeout=5).status_code == 200
+        # The UI is told to decode payloads through the API's codec, and the codec answers it.
+        ui = httpx.get(f"http://127.0.0.1:{ports['ui']}/api/v1/settings", timeout=5).json()
+        assert ui["Codec"]["Endpoint"] == f"{api}/codec"
+        preflight = httpx.options(
+            f"{api}/codec/decode",
+            headers={
+                "Origin": f"http://127.0.0.1:{ports['ui']}",
+                "Access-Control-Request-Method": "POST",
+            },
+        )
+        assert preflight.status_code == 200, preflight.text
     finally:
         output = stop(first)
     assert "ereg is running" in output and "staff_hunan" in output and DEMO_PASSWORD in output
