@@ -66,19 +66,27 @@ class ActivationActivities:
         )
         account = await self._account(delivery.account_id)
         subject, body = code_message(delivery.purpose, code)
-        await self._deliver(account, delivery.channels, subject, body)
+        sms = (f"code.{delivery.purpose}", {"code": code})
+        await self._deliver(account, delivery.channels, subject, body, sms)
         return code_digest(self._code_secret, delivery.account_id, delivery.purpose, code)
 
     @activity.defn
     async def notify(self, delivery: NoticeDelivery) -> None:
         account = await self._account(delivery.account_id)
         subject, body = notice_message(delivery.notice)
-        await self._deliver(account, [Channel.sms, Channel.email], subject, body)
+        sms = (f"activation.{delivery.notice}", {})
+        await self._deliver(account, [Channel.sms, Channel.email], subject, body, sms)
 
     async def _deliver(
-        self, account: Account, channels: list[Channel], subject: str, body: str
+        self,
+        account: Account,
+        channels: list[Channel],
+        subject: str,
+        body: str,
+        sms: tuple[str, dict[str, str]],
     ) -> None:
+        """``sms``: the message's key and parameters for an SMS provider's template."""
         if Channel.sms in channels and account.phone:
-            await self._send.sms(account.phone, body)
+            await self._send.sms(account.phone, body, *sms)
         if Channel.email in channels and account.email:
             await self._send.email(account.email, subject, body)

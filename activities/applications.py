@@ -163,14 +163,15 @@ class ApplicationActivities:
     @activity.defn
     async def notify_application(self, notice: Notice) -> None:
         async with self._deliver.batch(partial(_addressees, notice)) as (type_, recipients):
+            names = TYPE_NAMES[ApplicationType(type_)]
             subject, body = application_message(
-                notice.event,
-                TYPE_NAMES[ApplicationType(type_)],
-                notice.application_no,
-                notice.params,
+                notice.event, names, notice.application_no, notice.params
             )
+            sms_params = {"application_no": notice.application_no, "type": names[0]}
             for phone, email in recipients:
                 if phone:
-                    await self._deliver.sms(phone, body)
+                    await self._deliver.sms(
+                        phone, body, f"application.{notice.event}", sms_params | notice.params
+                    )
                 if email:
                     await self._deliver.email(email, subject, body)

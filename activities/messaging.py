@@ -1,16 +1,20 @@
 """Delivery of SMS and email.
 
-SMS go through a gateway interface; the dev gateway records each message in the database, where
-``GET /api/v1/dev/messages`` reads it. Email always goes over real SMTP: in dev to the local sink.
-Activities send through a :class:`Deliverer`, which sends each message of an activity once
-however often the activity is retried.
+SMS go through a gateway: the dev gateway records each message in the database, where
+``GET /api/v1/dev/messages`` reads it; ``activities.sms`` sends them through Alibaba Cloud or
+Tencent Cloud. Email always goes over real SMTP: in dev to the local sink, in production to a
+relay (login, STARTTLS or implicit TLS). Activities send through a :class:`Deliverer`, which
+sends each message of an activity once however often the activity is retried, and which
+gives up on a message the provider or relay refused for good instead of retrying it forever.
 """
 
 import hashlib
 import hmac
-from collections.abc import AsyncIterator, Callable
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from email.header import Header
 from email.mime.text import MIMEText
 from functools import cache, partial
@@ -25,12 +29,38 @@ from registry.db import in_transaction
 from registry.models import Delivery, DevMessage
 from registry.settings import Settings
 
+log = logging.getLogger("ereg.delivery")
 _Row = tuple[type, dict]  # a model and the values of one row to insert
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class Sms:
+    """One SMS: ``text`` as the dev gateway records it; ``key`` and ``params`` for a provider's
+    template; ``ref``, a reference without personal data found again in the provider's records."""
+
+    text: str
+    key: str = "notice"
+    params: Mapping[str, str] = field(default_factory=dict)
+    ref: str = ""
+
+
+class DeliveryRefused(Exception):
+    """The provider or relay refused the message for good: sending it again would not help.
+
+    The message says why (a provider's code, an SMTP reply) and never holds personal data.
+    """
+
+
+class SmsUnavailable(Exception):
+    """The provider could not take the message now (throttling, outage): try again later."""
+
+
 class SmsGateway(Protocol):
-    async def send(self, phone: str, text: str) -> None: ...
+    async def send(self, phone: str, sms: Sms) -> str:
+        """Hand the SMS to the provider; its id for the message. Raises
+        :class:`DeliveryRefused` or :class:`SmsUnavailable` (or a network error)."""
+        ...
 
 
 class DevSmsGateway:
@@ -39,9 +69,12 @@ class DevSmsGateway:
     def __init__(self, database_url: str) -> None:
         self._database_url = database_url
 
-    async def send(self, phone: str, text: str, *, logged: dict | None = None) -> None:
+    async def send(self, phone: str, sms: Sms, *, logged: dict | None = None) -> str:
         """``logged``: the delivery-log row, written in the same transaction as the message."""
-        await in_transaction(self._database_url, partial(_insert, self.rows(phone, text, logged)))
+        await in_transaction(
+            self._database_url, partial(_insert, self.rows(phone, sms.text, logged))
+        )
+        return ""
 
     @staticmethod
     def rows(phone: str, text: str, logged: dict | None = None) -> list[_Row]:
@@ -77,10 +110,36 @@ class Mailer:
     # Connections kept open between blocks: one per notice being sent at once is plenty.
     KEEP_IDLE = 8
 
-    def __init__(self, host: str, port: int, sender: str) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        sender: str,
+        *,
+        username: str = "",
+        password: str = "",
+        security: str = "none",
+        ca_file: str | None = None,
+    ) -> None:
+        """``security``: ``starttls`` (upgrade before logging in; the server must offer it),
+        ``tls`` (implicit TLS from the first byte, port 465) or ``none``; the server's
+        certificate is checked against the system's CAs, or ``ca_file``'s."""
+        if username and security == "none":
+            raise ValueError("an SMTP password is sent only over TLS: set EREG_SMTP_SECURITY")
         self._host, self._port, self._sender = host, port, sender
         self.domain = sender.rpartition("@")[2] or "localhost"
         self._idle: list[aiosmtplib.SMTP] = []
+        # What every connection is opened with (aiosmtplib logs in right after connecting).
+        self._options = {
+            "hostname": host,
+            "port": port,
+            "timeout": 20,
+            "use_tls": security == "tls",
+            "start_tls": security == "starttls",
+            "cert_bundle": ca_file,
+            "username": username or None,
+            "password": password or None,
+        }
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[None]:
@@ -100,17 +159,34 @@ class Mailer:
                 await self._release(shared.smtp, reusable=sent)
 
     async def send(self, to: str, subject: str, body: str, message_id: str | None = None) -> None:
+        """Send one message. A permanent (5xx) refusal — a wrong password, an unknown mailbox,
+        a sender the relay will not relay for — raises :class:`DeliveryRefused`; anything
+        else (the relay down, a 4xx) raises as it is, and the activity tries again."""
         message = self._compose(to, subject, body, message_id)
+        try:
+            await self._send(to, message)
+        except aiosmtplib.SMTPAuthenticationError as error:
+            if error.code < 500:
+                raise
+            raise DeliveryRefused(
+                f"the SMTP relay refused ereg's username or password ({error.code}): "
+                "check EREG_SMTP_USERNAME and EREG_SMTP_PASSWORD"
+            ) from None
+        except aiosmtplib.SMTPRecipientsRefused as error:
+            codes = sorted({refused.code for refused in error.recipients})
+            if min(codes) < 500:
+                raise
+            raise DeliveryRefused(f"the SMTP relay refused the recipient ({codes[0]})") from None
+        except aiosmtplib.SMTPResponseException as error:
+            # Only the reply code: a server's text may quote the address.
+            if error.code < 500:
+                raise
+            raise DeliveryRefused(f"the SMTP relay refused the message ({error.code})") from None
+
+    async def _send(self, to: str, message: bytes) -> None:
         shared = _connection.get()
         if shared is None or shared.mailer is not self:
-            await aiosmtplib.send(
-                message,
-                sender=self._sender,
-                recipients=[to],
-                hostname=self._host,
-                port=self._port,
-                timeout=20,
-            )
+            await aiosmtplib.send(message, sender=self._sender, recipients=[to], **self._options)
             return
         if shared.smtp is None:
             shared.smtp = await self._open()
@@ -123,7 +199,7 @@ class Mailer:
             if smtp.is_connected:
                 return smtp
             smtp.close()
-        smtp = aiosmtplib.SMTP(hostname=self._host, port=self._port, timeout=20)
+        smtp = aiosmtplib.SMTP(**self._options)
         await smtp.connect()
         return smtp
 
@@ -155,13 +231,25 @@ class Mailer:
 
 
 def sms_gateway(settings: Settings) -> SmsGateway:
-    if settings.sms_gateway != "dev":
-        raise ValueError(f"unknown SMS gateway {settings.sms_gateway!r}")
-    return DevSmsGateway(settings.database_url)
+    """The gateway ``EREG_SMS_GATEWAY`` names; a provider missing a setting fails here, when
+    the worker starts, rather than at the first message."""
+    if settings.sms_gateway == "dev":
+        return DevSmsGateway(settings.database_url)
+    from activities.sms import PROVIDERS  # the providers' module imports this one
+
+    return PROVIDERS[settings.sms_gateway](settings)
 
 
 def mailer(settings: Settings) -> Mailer:
-    return Mailer(settings.smtp_host, settings.smtp_port, settings.mail_from)
+    return Mailer(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.mail_from,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        security=settings.smtp_security,
+        ca_file=str(settings.smtp_ca_file) if settings.smtp_ca_file else None,
+    )
 
 
 class Deliverer:
@@ -169,13 +257,14 @@ class Deliverer:
 
     An activity is retried after a worker crash, a timeout or a failure part-way (the SMS went,
     the SMTP server was down): without a record it would send again what already went. The log
-    ``deliveries`` has a row per message sent, keyed by the activity (workflow id, run id and
-    activity id, which a retry keeps), the channel and a keyed SHA-256 of the recipient — no
-    phone or email in the log. It is read before sending and written right after (in a
-    ``batch()``, at its end); the dev SMS gateway's message and its row share a transaction.
-    Between an SMTP server accepting a message and the row being written a crash can still
-    leave one to send again: the retry carries the same Message-ID, by which mailboxes (and
-    the dev sink) keep a single copy.
+    ``deliveries`` has a row per message handled — sent, or refused for good by the provider or
+    relay — keyed by the activity (workflow id, run id and activity id, which a retry keeps),
+    the channel and a keyed SHA-256 of the recipient — no phone or email in the log. It is
+    read before sending and written right after (in a ``batch()``, at its end); the dev SMS
+    gateway's message and its row share a transaction. Between an SMTP server or SMS provider
+    accepting a message and the row being written a crash can still leave one to send again:
+    an email goes again with the same Message-ID, by which mailboxes (and the dev sink) keep a
+    single copy; an SMS with the same reference (``OutId``), by which it can be traced.
 
     Outside an activity (nothing to retry) messages are simply sent.
     """
@@ -227,40 +316,63 @@ class Deliverer:
                 with suppress(IntegrityError):
                     await in_transaction(self._database_url, partial(_insert, group))
 
-    async def sms(self, phone: str, text: str) -> bool:
-        """Send unless this activity sent it already; whether it was sent now."""
-        key = self._key("sms", phone.strip())
-        if key is None:
-            await self._sms.send(phone, text)
-            return True
-        if await self._sent(key):
+    async def sms(
+        self, phone: str, text: str, key: str = "notice", params: Mapping[str, str] | None = None
+    ) -> bool:
+        """Send unless this activity sent it already; whether it was sent now. ``key`` and
+        ``params`` pick the provider's template (``activities.sms``): the key names the message
+        (``code.verification``, ``application.completed``…), the params are its values."""
+        logged = self._key("sms", phone.strip())
+        sms = Sms(text, key, dict(params or {}), ref=self._ref(logged))
+        if logged is None:
+            return await self._refusable("sms", self._sms.send(phone, sms))
+        if await self._sent(logged):
             return False
         if isinstance(self._sms, DevSmsGateway):
             batch = _batch.get()
             if batch is not None:
-                batch.unwritten.append(DevSmsGateway.rows(phone, text, key))
+                batch.unwritten.append(DevSmsGateway.rows(phone, text, logged))
             else:
                 try:
-                    await self._sms.send(phone, text, logged=key)
+                    await self._sms.send(phone, sms, logged=logged)
                 except IntegrityError:
                     return False  # a concurrent attempt of the same activity sent it
-            self._remember(key)
+            self._remember(logged)
             return True
-        await self._sms.send(phone, text)
-        await self._log(key)
-        return True
+        went = await self._refusable("sms", self._sms.send(phone, sms))
+        await self._log(logged)  # sent, or refused for good: either way a retry leaves it
+        return went
 
     async def email(self, to: str, subject: str, body: str) -> bool:
         """Send unless this activity sent it already; whether it was sent now."""
-        key = self._key("email", to.strip().lower())
-        if key is None:
-            await self._mail.send(to, subject, body)
-            return True
-        if await self._sent(key):
+        logged = self._key("email", to.strip().lower())
+        if logged is None:
+            return await self._refusable("email", self._mail.send(to, subject, body))
+        if await self._sent(logged):
             return False
-        await self._mail.send(to, subject, body, message_id=self._message_id(key))
-        await self._log(key)
-        return True
+        message_id = f"<{self._ref(logged)}@{self._mail.domain}>"
+        went = await self._refusable("email", self._mail.send(to, subject, body, message_id))
+        await self._log(logged)
+        return went
+
+    @staticmethod
+    async def _refusable(channel: str, sending: Awaitable[object]) -> bool:
+        """Await ``sending``; whether the message went. A refusal for good is logged (the
+        reason, the workflow and activity: no address) and counted, not raised: retrying would
+        not help, and a failed activity would stop the workflow. Anything else raises."""
+        try:
+            await sending
+            return True
+        except DeliveryRefused as refusal:
+            where = "outside an activity"
+            if activity.in_activity():
+                info = activity.info()
+                where = f"workflow {info.workflow_id} activity {info.activity_id}"
+                activity.metric_meter().create_counter(
+                    "ereg_messages_refused", "Messages a provider or relay refused for good"
+                ).add(1, {"channel": channel})
+            log.error("%s not delivered, %s: %s", channel, where, refusal)
+            return False
 
     def recipient_hash(self, recipient: str) -> str:
         return hmac.new(self._secret, recipient.encode(), hashlib.sha256).hexdigest()
@@ -277,9 +389,13 @@ class Deliverer:
             "recipient_hash": self.recipient_hash(recipient),
         }
 
-    def _message_id(self, key: dict[str, str]) -> str:
-        token = hashlib.sha256("|".join(key.values()).encode()).hexdigest()[:40]
-        return f"<{token}@{self._mail.domain}>"
+    @staticmethod
+    def _ref(key: dict[str, str] | None) -> str:
+        """The message's reference, without personal data: the same on every retry, so an
+        email's Message-ID and an SMS's reference at the provider (``OutId``) stay put."""
+        if key is None:
+            return ""
+        return hashlib.sha256("|".join(key.values()).encode()).hexdigest()[:40]
 
     def _remember(self, key: dict[str, str]) -> None:
         batch = _batch.get()

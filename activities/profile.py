@@ -19,7 +19,7 @@ from registry.profile_notices import (
     review_message,
     security_message,
 )
-from registry.reviews import ReviewKind, ReviewNotice, ReviewRecord
+from registry.reviews import KIND_NAMES, ReviewKind, ReviewNotice, ReviewRecord
 from registry.security import CodePurpose, ContactMessage, SecurityEventKind, code_for
 
 
@@ -62,13 +62,12 @@ class ProfileActivities:
                     )
                 )
                 recipients += list(rows)
-        subject, body = review_message(
-            notice.event,
-            ReviewKind(review.kind),
-            {"review_id": str(review.id)} | notice.params,
-        )
+        kind = ReviewKind(review.kind)
+        params = {"review_id": str(review.id)} | notice.params
+        subject, body = review_message(notice.event, kind, params)
+        sms = (f"review.{notice.event}", params | {"kind": KIND_NAMES[kind][0]})
         for phone, email in recipients:
-            await self._send(phone, email, subject, body)
+            await self._send(phone, email, subject, body, sms)
 
     # --- security --------------------------------------------------------------------------------
 
@@ -86,34 +85,42 @@ class ProfileActivities:
                 return  # used, or replaced by a newer code: sending this one would only confuse
             account = await session.get(Account, row.account_id)
         to = row.target or (account.phone if row.channel == Channel.sms else account.email)
-        subject, body = code_message(
-            CodePurpose(row.purpose), code_for(self._code_secret, row.id, nonce)
-        )
+        code = code_for(self._code_secret, row.id, nonce)
+        subject, body = code_message(CodePurpose(row.purpose), code)
+        sms = (f"code.{row.purpose}", {"code": code})
         if row.channel == Channel.sms:
-            await self._send(to, None, subject, body)
+            await self._send(to, None, subject, body, sms)
         else:
-            await self._send(None, to, subject, body)
+            await self._send(None, to, subject, body, sms)
 
     async def _send_notice(self, event_id: int) -> None:
         async with session_scope(self._database_url) as session:
             event = await session.get(SecurityEvent, event_id)
             account = await session.get(Account, event.account_id)
         kind = SecurityEventKind(event.event)
-        subject, body = security_message(
-            kind, last4=(account.phone or "")[-4:], masked=mask_email(account.email or "")
-        )
+        shown = {"last4": (account.phone or "")[-4:], "masked": mask_email(account.email or "")}
+        subject, body = security_message(kind, **shown)
+        sms = (f"security.{kind}", shown)
         phones, emails = {account.phone}, {account.email}
         if kind == SecurityEventKind.phone_changed:
             phones.add(event.previous)
         if kind == SecurityEventKind.email_changed:
             emails.add(event.previous)
         for phone in sorted(p for p in phones if p):
-            await self._send(phone, None, subject, body)
+            await self._send(phone, None, subject, body, sms)
         for email in sorted(e for e in emails if e):
-            await self._send(None, email, subject, body)
+            await self._send(None, email, subject, body, sms)
 
-    async def _send(self, phone: str | None, email: str | None, subject: str, body: str) -> None:
+    async def _send(
+        self,
+        phone: str | None,
+        email: str | None,
+        subject: str,
+        body: str,
+        sms: tuple[str, dict[str, str]],
+    ) -> None:
+        """``sms``: the message's key and parameters for an SMS provider's template."""
         if phone:
-            await self._deliver.sms(phone, body)
+            await self._deliver.sms(phone, body, *sms)
         if email:
             await self._deliver.email(email, subject, body)

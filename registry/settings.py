@@ -11,8 +11,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SmsTemplate(BaseModel):
+    """A template approved by the SMS provider: its id there, and the parameters it takes, in
+    its order (Tencent numbers them {1}, {2}…; Alibaba names them ${code}…)."""
+
+    id: str
+    params: list[str] = []
 
 
 class Settings(BaseSettings):
@@ -50,7 +58,22 @@ class Settings(BaseSettings):
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
     mail_from: str = "ereg@localhost"
-    sms_gateway: str = Field("dev", description="dev records SMS in the database")
+    # A relay: its login, and how the connection is encrypted — "starttls" (port 587),
+    # "tls" (implicit TLS, port 465) or "none" (the dev sink; no password is sent over it).
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_ca_file: Path | None = None  # the relay's CA when not a public one
+
+    # SMS: "dev" records them in the database; "aliyun" or "tencent" send them (activities/sms.py).
+    sms_gateway: Literal["dev", "aliyun", "tencent"] = "dev"
+    sms_access_key_id: str = ""  # Alibaba AccessKey ID, Tencent SecretId
+    sms_access_key_secret: str = ""  # Alibaba AccessKey secret, Tencent SecretKey
+    sms_sign_name: str = ""  # the approved signature (签名), such as 医师电子化注册
+    sms_templates: dict[str, SmsTemplate] = {}  # message key -> approved template
+    sms_app_id: str = ""  # Tencent SmsSdkAppId
+    sms_region: str = "ap-guangzhou"  # Tencent
+    sms_endpoint: str = ""  # the provider's public endpoint when empty
 
     jwt_secret: str = ""
     code_secret: str = ""

@@ -36,8 +36,9 @@ class CountingSms:
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
 
-    async def send(self, phone: str, text: str) -> None:
-        self.sent.append((phone, text))
+    async def send(self, phone: str, sms) -> str:
+        self.sent.append((phone, sms.text))
+        return ""
 
 
 class FlakyMailer(Mailer):
