@@ -3,14 +3,16 @@
 
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md worker.py ./
+COPY pyproject.toml README.md requirements.lock worker.py ./
 COPY registry registry
 COPY workflows workflows
 COPY activities activities
 COPY starter starter
 COPY infra infra
-# Wheels for ereg and every dependency, so that the final stage needs no compiler or cache.
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+# Wheels for ereg and its runtime dependencies at the versions of requirements.lock, so that the
+# final stage needs no compiler or cache. The lock also pins the dev and test extras; as
+# constraints they only fix versions, and the image leaves those extras out.
+RUN pip wheel --no-cache-dir --wheel-dir /wheels --constraint requirements.lock .
 
 FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 \

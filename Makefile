@@ -2,14 +2,22 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
+# Constraints this machine's pip is configured with (if any), so that the lock never asks for
+# a version pip would refuse here.
+PIP_CONSTRAINT := $(shell $(PYTHON) -m pip config list 2>/dev/null \
+	| sed -n "s/^global\.constraint='\(.*\)'$$/\1/p")
 
-.PHONY: run test test-sqlite lint setup clean bench bench-full
+.PHONY: run test test-sqlite lint setup lock clean bench bench-full
 
-$(STAMP): pyproject.toml
+# Exactly the locked versions (runtime, dev and test extras), then ereg itself without
+# resolving anything again.
+$(STAMP): pyproject.toml $(LOCK)
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11+)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -33,6 +41,14 @@ bench: $(STAMP)
 
 bench-full: $(STAMP)
 	$(BIN)/python -m bench full
+
+# Re-resolve pyproject.toml's dependencies and extras to the newest versions that fit, for
+# Python 3.11 on any platform; commit the result. uv does it in seconds.
+lock:
+	@test -x $(BIN)/uv || { test -x $(BIN)/pip || $(PYTHON) -m venv $(VENV); $(BIN)/pip install --quiet uv; }
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra test --universal \
+		--python-version 3.11 --custom-compile-command "make lock" --quiet \
+		$(if $(PIP_CONSTRAINT),--constraint $(PIP_CONSTRAINT)) --output-file $(LOCK)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

