@@ -9,10 +9,10 @@ import json
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class SmsTemplate(BaseModel):
@@ -70,7 +70,8 @@ class Settings(BaseSettings):
     sms_access_key_id: str = ""  # Alibaba AccessKey ID, Tencent SecretId
     sms_access_key_secret: str = ""  # Alibaba AccessKey secret, Tencent SecretKey
     sms_sign_name: str = ""  # the approved signature (签名), such as 医师电子化注册
-    sms_templates: dict[str, SmsTemplate] = {}  # message key -> approved template
+    # Message key -> approved template, as JSON: {"code": {"id": "SMS_1", "params": ["code"]}}
+    sms_templates: Annotated[dict[str, SmsTemplate], NoDecode] = {}
     sms_app_id: str = ""  # Tencent SmsSdkAppId
     sms_region: str = "ap-guangzhou"  # Tencent
     sms_endpoint: str = ""  # the provider's public endpoint when empty
@@ -82,6 +83,14 @@ class Settings(BaseSettings):
     rate_limit_per_address: bool = True  # off only where every caller shares one address
     payload_keys: str = Field("", description='{"active": id, "keys": {id: base64 32 bytes}}')
     payload_key_file: Path | None = None
+
+    @field_validator("sms_templates", mode="before")
+    @classmethod
+    def _templates_from_json(cls, value: object) -> object:
+        """JSON from the environment; empty means none (Compose passes an unset one so)."""
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else {}
+        return value
 
     def model_post_init(self, _context: object) -> None:
         if "cors_origins" not in self.model_fields_set:

@@ -124,6 +124,9 @@ def test_ereg_environment_is_valid_settings_for_production(monkeypatch, tmp_path
         assert settings.database_url == "postgresql+asyncpg://ereg:pw@postgresql:5432/ereg"
         assert settings.jwt_secret == "j" * 64 and settings.payload_keys
         assert bool(settings.worker_metrics_address) == (service == "worker")
+        # Unless ereg.env names a relay and an SMS provider: Mailpit, and SMS only recorded.
+        assert (settings.smtp_host, settings.smtp_security) == ("mailpit", "none")
+        assert settings.sms_gateway == "dev" and settings.sms_templates == {}
 
 
 def test_clients_and_admin_tools_agree_on_the_cluster_and_namespace():

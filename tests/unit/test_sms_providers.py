@@ -27,7 +27,7 @@ from registry.activation import Channel, CodeDelivery, CodePurpose
 from registry.codes import code_digest
 from registry.db import session_scope
 from registry.models import Account, Delivery
-from registry.settings import SmsTemplate
+from registry.settings import Settings, SmsTemplate
 from tests import sms_stubs
 from tests.unit.test_deliveries import EMAIL, PHONE, FlakyMailer, activity_env, received
 
@@ -280,3 +280,15 @@ async def test_the_activation_code_reaches_the_phone_through_the_provider(provid
 
 def test_the_dev_gateway_needs_no_provider_settings(settings):
     assert isinstance(sms_gateway(settings), DevSmsGateway)
+
+
+def test_templates_come_from_the_environment_as_json(monkeypatch, tmp_path):
+    monkeypatch.setenv(
+        "EREG_SMS_TEMPLATES",
+        '{"code": {"id": "SMS_1", "params": ["code"]}, "notice": {"id": "SMS_2"}}',
+    )
+    templates = Settings(_env_file=None, data_dir=tmp_path).sms_templates
+    assert templates["code"] == SmsTemplate(id="SMS_1", params=["code"])
+    assert templates["notice"].params == []
+    monkeypatch.setenv("EREG_SMS_TEMPLATES", "")  # what Compose passes for an unset variable
+    assert Settings(_env_file=None, data_dir=tmp_path).sms_templates == {}
