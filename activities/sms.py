@@ -69,6 +69,7 @@ class _Provider:
 
     name = ""
     default_endpoint = ""
+    required: tuple[str, ...] = ()  # settings this provider needs besides the common ones
 
     def __init__(self, settings: Settings) -> None:
         missing = [
@@ -84,8 +85,6 @@ class _Provider:
         self.endpoint = (settings.sms_endpoint or self.default_endpoint).rstrip("/") + "/"
         self.host = urlsplit(self.endpoint).netloc
         self._client: httpx.AsyncClient | None = None
-
-    required: tuple[str, ...] = ()
 
     @property
     def client(self) -> httpx.AsyncClient:
