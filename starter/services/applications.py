@@ -1,9 +1,10 @@
 """Filing applications and steering their workflows; shared by the API and the demo."""
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel
-from sqlalchemy import select
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_object_session
 from temporalio.client import Client
@@ -11,12 +12,33 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
 
 from infra.temporal import application_workflow_id, execute_update
-from registry import applications
-from registry.application_types import Actor, ApplicationStart, ApplicationState, ApplicationType
-from registry.errors import DomainError
-from registry.models import Account, Application
+from registry import applications, identifiers
+from registry.application_types import (
+    CANCELLATION_GROUNDS,
+    FIELDS,
+    OFFLINE_ONLY,
+    OFFLINE_WHERE,
+    STATE_NAMES,
+    TYPE_NAMES,
+    Actor,
+    ApplicationStart,
+    ApplicationState,
+    ApplicationType,
+    Resubmission,
+    Withdrawal,
+)
+from registry.errors import DomainError, Localized
+from registry.models import Account, Application, ApplicationEvent
 from registry.reference import CHINA_TIME
 from registry.settings import Settings
+from starter.api.schemas import (
+    ApplicationOut,
+    ApplicationTypeOut,
+    ApplicationTypesResponse,
+    DecisionOut,
+    OfflineBusinessOut,
+    TimelineEntry,
+)
 from workflows import search_attributes as sa
 from workflows.application import ApplicationWorkflow
 
@@ -136,3 +158,176 @@ async def update(client: Client, application: Application, method, argument):
         if error.status != RPCStatusCode.NOT_FOUND:
             raise
         raise DomainError("wrong_state", {"state": application.state}) from None
+
+
+# --- what a caller may see ---------------------------------------------------------------------
+
+
+def types() -> ApplicationTypesResponse:
+    """The nine online types with their fields, and what can only be done in person."""
+    where_zh, where_en = OFFLINE_WHERE
+    return ApplicationTypesResponse(
+        online=[
+            ApplicationTypeOut(
+                code=type_,
+                name_zh=zh,
+                name_en=en,
+                staff_may_file=type_ == ApplicationType.cancellation,
+                fields=FIELDS[type_].model_json_schema(),
+            )
+            for type_, (zh, en) in TYPE_NAMES.items()
+        ],
+        offline_only=[
+            OfflineBusinessOut(
+                code=code, name_zh=zh, name_en=en, where_zh=where_zh, where_en=where_en
+            )
+            for code, (zh, en) in OFFLINE_ONLY.items()
+        ],
+        cancellation_grounds=CANCELLATION_GROUNDS,
+    )
+
+
+def parse(body: dict[str, Any]) -> tuple[ApplicationType, BaseModel]:
+    """``type`` plus that type's fields, as filed; refused with the fields that are wrong."""
+    fields = dict(body)
+    code = str(fields.pop("type", ""))
+    if code in OFFLINE_ONLY:
+        raise DomainError(
+            "offline_only",
+            {"business": Localized(*OFFLINE_ONLY[code]), "where": Localized(*OFFLINE_WHERE)},
+        )
+    try:
+        type_ = ApplicationType(code)
+    except ValueError:
+        raise DomainError("application_type_unknown", {"type": code[:40]}) from None
+    try:
+        return type_, FIELDS[type_].model_validate(fields)
+    except ValidationError as error:
+        names = sorted({".".join(str(p) for p in e["loc"]) for e in error.errors()})
+        raise DomainError("invalid_request", {"detail": ", ".join(names)}) from None
+
+
+def visible_to(account: Account):
+    """Which applications an account may see."""
+    if account.role == "physician":
+        return or_(Application.account_id == account.id, Application.filed_by == account.id)
+    if account.role == "institution_staff":
+        return or_(
+            Application.institution_code == account.institution_code,
+            Application.notify_institution_code == account.institution_code,
+        )
+    if account.role == "commission_officer":
+        return Application.commission_code == account.commission_code
+    return Application.id.is_not(None)  # operators see everything
+
+
+def application_out(
+    application: Application, viewer: Account, lang: str, timeline: list[ApplicationEvent] = ()
+) -> ApplicationOut:
+    name = application.details.get("subject", {}).get("name")
+    own = viewer.id in (application.account_id, application.filed_by) and viewer.role == "physician"
+    return ApplicationOut(
+        application_no=application.application_no,
+        type=application.type,
+        type_name=TYPE_NAMES[ApplicationType(application.type)][lang == "en"],
+        state=application.state,
+        state_name=STATE_NAMES[ApplicationState(application.state)][lang == "en"],
+        applicant=name if own else identifiers.mask_name(name or ""),
+        registration_id=application.registration_id,
+        institution_code=application.institution_code,
+        commission_code=application.commission_code,
+        fields=application.details.get("fields", {}),
+        step_deadline=application.step_deadline,
+        overdue=application.overdue,
+        certificate_no=application.certificate_no,
+        created_at=application.created_at,
+        timeline=[
+            TimelineEntry(
+                at=e.at, action=e.action, actor_role=e.actor_role, state=e.state, comment=e.comment
+            )
+            for e in timeline
+        ],
+    )
+
+
+async def list_for(
+    session: AsyncSession,
+    account: Account,
+    lang: str,
+    state: ApplicationState | None = None,
+    type_: ApplicationType | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[ApplicationOut]:
+    """The account's applications, or those of its institution or commission; newest first."""
+    query = select(Application).where(visible_to(account), Application.application_no.is_not(None))
+    if state:
+        query = query.where(Application.state == state)
+    if type_:
+        query = query.where(Application.type == type_)
+    rows = await session.scalars(query.order_by(Application.id.desc()).limit(limit).offset(offset))
+    return [application_out(a, account, lang) for a in rows]
+
+
+async def visible_application(session: AsyncSession, account: Account, no: str) -> Application:
+    application = await session.scalar(
+        select(Application).where(Application.application_no == no, visible_to(account))
+    )
+    if application is None:
+        raise DomainError("application_not_found")
+    return application
+
+
+async def detail(session: AsyncSession, account: Account, no: str, lang: str) -> ApplicationOut:
+    """State, current deadline and timeline: who did what, when, with which comment."""
+    application = await visible_application(session, account, no)
+    timeline = await session.scalars(
+        select(ApplicationEvent).where(ApplicationEvent.application_no == no)
+    )
+    return application_out(application, account, lang, sorted(timeline, key=_step))
+
+
+def _step(event: ApplicationEvent) -> tuple:
+    """Timeline order: the workflow's time, then its step number (``<no>:<sequence>``). Two
+    steps of one workflow task share a time, and their records may land in either order."""
+    return event.at, int(event.workflow_event.rpartition(":")[2])
+
+
+def decision_out(application: Application, result) -> DecisionOut:
+    return DecisionOut(
+        application_no=application.application_no,
+        state=result.state,
+        certificate_no=result.certificate_no,
+        step_deadline=result.step_deadline,
+    )
+
+
+async def check_applicant(session: AsyncSession, account: Account, application: Application):
+    filer = await session.get(Account, application.filed_by)
+    if not applications.acts_for_applicant(actor_of(filer), actor_of(account)):
+        raise DomainError("not_applicant")
+
+
+async def withdraw(session: AsyncSession, client: Client, account: Account, no: str) -> DecisionOut:
+    """The applicant withdraws, at any time before completion."""
+    application = await visible_application(session, account, no)
+    await check_applicant(session, account, application)
+    result = await update(
+        client, application, ApplicationWorkflow.withdraw, Withdrawal(actor=actor_of(account))
+    )
+    return decision_out(application, result)
+
+
+async def resubmit(
+    session: AsyncSession, client: Client, account: Account, no: str, comment: str | None
+) -> DecisionOut:
+    """The applicant sends a returned application (补正) to the institution again."""
+    application = await visible_application(session, account, no)
+    await check_applicant(session, account, application)
+    result = await update(
+        client,
+        application,
+        ApplicationWorkflow.resubmit,
+        Resubmission(actor=actor_of(account), comment=comment),
+    )
+    return decision_out(application, result)

@@ -7,22 +7,46 @@ workflow cannot start, the row is taken back and the physician can simply try ag
 import asyncio
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData, UploadFile
 from temporalio.client import Client
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
 
 from infra.temporal import execute_update
-from registry import profile, reviews, security
+from registry import identifiers, photos, profile, reviews, security
 from registry.accounts import get_institution
 from registry.activation import RESEND_INTERVAL, Channel
 from registry.errors import DomainError, Localized
-from registry.models import Account, ContactCode, ProfileReview, SecurityEvent
+from registry.models import (
+    Account,
+    ContactCode,
+    Department,
+    PhysicianPhoto,
+    ProfileReview,
+    SecurityEvent,
+)
 from registry.photos import Photo
-from registry.reviews import KIND_NAMES, PhotoReplacement, ReviewKind, ReviewStart, ReviewState
+from registry.reviews import (
+    KIND_NAMES,
+    STATE_NAMES,
+    PhotoReplacement,
+    ReviewKind,
+    ReviewStart,
+    ReviewState,
+)
 from registry.security import CodePurpose, ContactMessage
 from registry.settings import Settings
+from starter.api.profile_schemas import (
+    DepartmentOut,
+    MyDepartmentOut,
+    PhotoMeta,
+    PhotoStatusOut,
+    ProfileOut,
+    ReviewOut,
+)
 from starter.services.applications import actor_of
 from workflows import search_attributes as sa
 from workflows.contact_message import ContactMessageWorkflow
@@ -229,3 +253,188 @@ async def _update(client: Client, review: ProfileReview, method, argument):
         if error.status != RPCStatusCode.NOT_FOUND:
             raise
         raise DomainError("wrong_state", {"state": review.state}) from None
+
+
+# --- what the physician sees (GET /me, the profile routes, the portal's pages) ----------------
+
+
+def review_out(
+    review: ProfileReview, viewer: Account, physician_name: str, lang: str, current=None
+) -> ReviewOut:
+    en = lang == "en"
+    own = viewer.id == review.account_id
+    return ReviewOut(
+        id=review.id,
+        kind=review.kind,
+        kind_name=KIND_NAMES[ReviewKind(review.kind)][en],
+        state=review.state,
+        state_name=STATE_NAMES[ReviewState(review.state)][en],
+        account_id=review.account_id,
+        physician=physician_name if own else identifiers.mask_name(physician_name),
+        institution_code=review.institution_code,
+        changes=review.changes or {},
+        current=current or {},
+        photo_id=review.photo_id,
+        deadline=review.deadline,
+        comment=review.comment,
+        created_at=review.created_at,
+        updated_at=review.updated_at,
+    )
+
+
+def profile_values(row) -> dict[str, str | None]:
+    """The personal information in force, field by field (all None before any approval)."""
+    return {field: getattr(row, field, None) for field in profile.FIELD_NAMES}
+
+
+async def photo_status(session: AsyncSession, account_id: int) -> PhotoStatusOut:
+    """The photo in force and the one under review, without loading their bytes."""
+    rows = await session.execute(
+        select(
+            PhysicianPhoto.id,
+            PhysicianPhoto.status,
+            PhysicianPhoto.media_type,
+            PhysicianPhoto.width,
+            PhysicianPhoto.height,
+            PhysicianPhoto.uploaded_at,
+            PhysicianPhoto.approved_at,
+        )
+        .where(
+            PhysicianPhoto.account_id == account_id,
+            PhysicianPhoto.status.in_(["approved", "pending"]),
+        )
+        .order_by(PhysicianPhoto.id)
+    )
+    out = PhotoStatusOut()
+    for row in rows:
+        meta = PhotoMeta(
+            photo_id=row.id,
+            media_type=row.media_type,
+            width=row.width,
+            height=row.height,
+            uploaded_at=row.uploaded_at,
+            approved_at=row.approved_at,
+        )
+        setattr(out, row.status, meta)  # ordered by id: the newest pending wins
+    return out
+
+
+async def describe(session: AsyncSession, account: Account, out, lang: str) -> None:
+    """Fill the profile parts of ``GET /me``: personal information, department, photo, reviews."""
+    row = await profile.profile_of(session, account.id)
+    values = profile_values(row)
+    out.profile = ProfileOut(**values, updated_at=row.updated_at if row else None)
+    if row and row.department_id:
+        department = await session.get(Department, row.department_id)
+        out.department = DepartmentOut(id=department.id, name=department.name)
+    out.photo = await photo_status(session, account.id)
+    rows = await session.scalars(
+        select(ProfileReview)
+        .where(ProfileReview.account_id == account.id, ProfileReview.open_slot.is_not(None))
+        .order_by(ProfileReview.id)
+    )
+    out.pending_reviews = [review_out(r, account, account.name or "", lang, values) for r in rows]
+
+
+async def my_reviews(session: AsyncSession, account: Account, lang: str) -> list[ReviewOut]:
+    """The physician's reviews (personal information and photo), newest first."""
+    rows = await session.scalars(
+        select(ProfileReview)
+        .where(ProfileReview.account_id == account.id)
+        .order_by(ProfileReview.id.desc())
+    )
+    return [review_out(r, account, account.name or "", lang) for r in rows]
+
+
+async def submit_changes_out(
+    session: AsyncSession,
+    client: Client,
+    settings: Settings,
+    account: Account,
+    info: profile.PersonalInfo,
+    lang: str,
+) -> ReviewOut:
+    """Ask to change personal information (checked here); in force once the institution
+    approves it."""
+    profile.require_active_physician(account)
+    changes = profile.normalize_changes(info)
+    review = await submit_changes(session, client, settings, account, changes)
+    current = profile_values(await profile.profile_of(session, account.id))
+    return review_out(review, account, account.name or "", lang, current)
+
+
+async def withdraw_own(
+    session: AsyncSession, client: Client, account: Account, review_id: int, lang: str
+) -> ReviewOut:
+    """The physician takes back one of their reviews not yet decided."""
+    review = await session.get(ProfileReview, review_id)
+    if review is None or review.account_id != account.id:
+        raise DomainError("review_not_found")
+    await withdraw(client, review, account)
+    await session.refresh(review)  # the workflow recorded the withdrawal before answering
+    return review_out(review, account, account.name or "", lang)
+
+
+# --- photo upload ----------------------------------------------------------------------------
+
+# Room for the multipart envelope around a photo of the largest size accepted.
+UPLOAD_ENVELOPE = 64 * 1024
+
+
+def photo_too_large() -> DomainError:
+    return DomainError("photo_too_large", {"max_mb": photos.MAX_BYTES // (1024 * 1024)})
+
+
+def check_upload_length(content_length: str | None) -> None:
+    """Refuse early a request obviously too large to hold an acceptable photo."""
+    length = content_length or ""
+    if length.isdigit() and int(length) > photos.MAX_BYTES + UPLOAD_ENVELOPE:
+        raise photo_too_large()
+
+
+async def photo_bytes(form: FormData) -> bytes:
+    """The bytes of the form's ``photo`` part, at most one more than the limit is read."""
+    upload = form.get("photo")
+    if not isinstance(upload, UploadFile):
+        raise DomainError("invalid_request", {"detail": "photo"})
+    data = await upload.read(photos.MAX_BYTES + 1)
+    if len(data) > photos.MAX_BYTES:
+        raise photo_too_large()
+    return data
+
+
+async def upload_photo(
+    session: AsyncSession, client: Client, settings: Settings, account: Account, data: bytes
+) -> tuple[Photo, int, int]:
+    """Check an upload (every photo rule) and put it under review: (photo, photo id, review
+    id)."""
+    profile.require_active_physician(account)
+    photo = photos.accept(data)
+    photo_id, review_id = await submit_photo(session, client, settings, account, photo)
+    return photo, photo_id, review_id
+
+
+# --- department ------------------------------------------------------------------------------
+
+
+async def my_department(session: AsyncSession, account: Account) -> MyDepartmentOut:
+    """The physician's department and those the institution lists."""
+    row = await profile.profile_of(session, account.id)
+    current = (
+        await session.get(Department, row.department_id) if row and row.department_id else None
+    )
+    choices = await profile.departments_of(session, account.institution_code or "")
+    return MyDepartmentOut(
+        current=DepartmentOut(id=current.id, name=current.name) if current else None,
+        choices=[DepartmentOut(id=d.id, name=d.name) for d in choices],
+    )
+
+
+async def choose_department(
+    session: AsyncSession, account: Account, department_id: int
+) -> MyDepartmentOut:
+    """From the institution's list; in force at once."""
+    profile.require_active_physician(account)
+    await profile.choose_department(session, account, department_id)
+    await session.flush()
+    return await my_department(session, account)

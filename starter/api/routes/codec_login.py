@@ -18,7 +18,8 @@ from registry import audit, tokens
 from registry.errors import DomainError
 from starter.api.deps import SessionDep, SettingsDep
 from starter.api.errors import language
-from starter.api.routes.auth import authenticate
+from starter.api.routes.auth import client_address
+from starter.services.accounts import authenticate
 
 COOKIE = "ereg_codec"
 router = APIRouter(prefix="/codec", include_in_schema=False)
@@ -61,7 +62,9 @@ async def sign_in(
 ) -> HTMLResponse:
     """Operators only; anyone else is refused as at the API, with the message on the page."""
     try:
-        account = await authenticate(request, form, session, settings)
+        account = await authenticate(
+            session, settings, form.username, form.password, client_address(request)
+        )
         if account.role != "operator":
             raise DomainError("forbidden")
     except DomainError as error:

@@ -15,8 +15,6 @@ from registry.errors import DomainError
 from registry.models import Account, Application, Institution
 from starter.api.deps import InstitutionStaff, SessionDep, TemporalDep
 from starter.api.errors import language
-from starter.api.routes.applications import application_out
-from starter.api.routes.me import institution_out
 from starter.api.routes.reviews import pending_reviews
 from starter.api.schemas import (
     CodeSentOut,
@@ -26,6 +24,8 @@ from starter.api.schemas import (
     PendingActivation,
 )
 from starter.services import activation
+from starter.services.applications import application_out
+from starter.services.me import institution_out
 from workflows.activation import ActivationWorkflow
 
 router = APIRouter(prefix="/institution", tags=["institution"])

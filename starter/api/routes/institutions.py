@@ -3,12 +3,11 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import or_, select
 
-from registry.models import Institution
 from starter.api.deps import SessionDep
-from starter.api.routes.me import institution_out
 from starter.api.schemas import InstitutionOut
+from starter.services import institutions
+from starter.services.me import institution_out
 
 router = APIRouter(prefix="/institutions", tags=["institutions"])
 
@@ -21,11 +20,5 @@ async def list_institutions(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[InstitutionOut]:
-    query = select(Institution).order_by(Institution.code).limit(limit).offset(offset)
-    if division:
-        query = query.where(
-            or_(Institution.division_code == division, Institution.province_code == division)
-        )
-    if name:
-        query = query.where(Institution.name.contains(name, autoescape=True))
-    return [institution_out(i) for i in await session.scalars(query)]
+    found = await institutions.search(session, division, name, limit, offset)
+    return [institution_out(i) for i in found]

@@ -1,128 +1,24 @@
 """The physician's own account: profile, verification and activation."""
 
 from fastapi import APIRouter, Request
-from sqlalchemy import select
 
-from registry import accounts, identifiers, ratelimit
-from registry.activation import (
-    LOCKOUT,
-    ActivationState,
-    ActivationStatus,
-    CodeEntry,
-    CodePurpose,
-    VerificationRequest,
-)
-from registry.codes import code_digest, is_code_format
-from registry.errors import DomainError
-from registry.models import Filing, Institution, LegacySite, Qualification, Registration
-from registry.reference import PORTAL_DIVISIONS
 from starter.api.deps import CurrentAccount, Physician, SessionDep, SettingsDep, TemporalDep
 from starter.api.errors import language
-from starter.api.routes.profile import describe as describe_profile
 from starter.api.schemas import (
     ActivationCodeEntry,
     ActivationOut,
     CodeAccepted,
     CodeSentOut,
-    FilingOut,
-    InstitutionOut,
-    LegacySiteOut,
     MeResponse,
-    NextStep,
-    PendingCodeOut,
-    QualificationOut,
-    RegistrationOut,
     VerificationConfirm,
     VerificationSend,
 )
-from starter.services import activation
-from workflows.activation import ActivationWorkflow
+from starter.services import me as physician
+from starter.services.me import institution_out
+
+__all__ = ["router", "institution_out"]
 
 router = APIRouter(prefix="/me", tags=["me"])
-
-_NEXT_STEPS = {
-    "wait_for_qualification": (
-        "系统尚未查到您的资格信息。数据到达后我们会通过短信和邮件通知您，无需反复刷新。",
-        "Your qualification record has not arrived yet. We will tell you by SMS and email "
-        "when it does; there is no need to keep refreshing.",
-    ),
-    "verify_phone": (
-        "请验证手机号：获取短信验证码并输入。若手机无法接收，可改用邮箱验证。",
-        "Verify your phone: request an SMS code and enter it. If your phone cannot receive it, "
-        "verify by email instead.",
-    ),
-    "ask_institution": (
-        "请联系您的主要执业机构为您发送激活码。",
-        "Ask your primary institution to send you an activation code.",
-    ),
-    "enter_activation_code": (
-        "医疗机构已发送激活码到您的手机和邮箱，请输入激活码。",
-        "Your institution sent an activation code to your phone and email; enter it.",
-    ),
-    "restart_activation": (
-        "激活流程已过期，请重新开始激活。",
-        "Your activation expired; start it again.",
-    ),
-    "none": ("账户已激活，无需操作。", "Your account is active; nothing to do."),
-}
-
-
-def institution_out(institution: Institution) -> InstitutionOut:
-    return InstitutionOut(
-        code=institution.code,
-        name=institution.name,
-        division_code=institution.division_code,
-        province_code=institution.province_code,
-        province_name=PORTAL_DIVISIONS.get(institution.province_code, ("", ""))[0],
-        commission_code=institution.commission_code,
-        auto_activate=institution.auto_activate,
-    )
-
-
-def _next_step(state: ActivationState, status: ActivationStatus | None, lang: str) -> NextStep:
-    if state == ActivationState.awaiting_institution:
-        code_sent = status is not None and any(
-            c.purpose == CodePurpose.activation for c in status.pending_codes
-        )
-        code = "enter_activation_code" if code_sent else "ask_institution"
-    else:
-        code = {
-            ActivationState.awaiting_qualification: "wait_for_qualification",
-            ActivationState.awaiting_verification: "verify_phone",
-            ActivationState.active: "none",
-            ActivationState.expired: "restart_activation",
-        }[state]
-    zh, en = _NEXT_STEPS[code]
-    return NextStep(code=code, message=en if lang == "en" else zh)
-
-
-async def _registry_of(session, id_number: str | None):
-    """The physician's registrations (with filings) and legacy multi-site records."""
-    registrations = list(
-        await session.scalars(
-            select(Registration)
-            .where(Registration.id_number == id_number)
-            .order_by(Registration.registered_on.desc(), Registration.id.desc())
-        )
-    )
-    filings = await session.scalars(
-        select(Filing).where(Filing.registration_id.in_([r.id for r in registrations]))
-    )
-    by_registration: dict[int, list[FilingOut]] = {}
-    for filing in filings:
-        by_registration.setdefault(filing.registration_id, []).append(
-            FilingOut.model_validate(filing, from_attributes=True)
-        )
-    sites = await session.scalars(select(LegacySite).where(LegacySite.id_number == id_number))
-    return (
-        [
-            RegistrationOut.model_validate(r, from_attributes=True).model_copy(
-                update={"filings": by_registration.get(r.id, [])}
-            )
-            for r in registrations
-        ],
-        [LegacySiteOut.model_validate(s, from_attributes=True) for s in sites],
-    )
 
 
 @router.get("", response_model=MeResponse)
@@ -130,51 +26,7 @@ async def me(
     request: Request, account: CurrentAccount, session: SessionDep, temporal: TemporalDep
 ) -> MeResponse:
     """Your own profile; identifiers are masked but for their last 4 characters."""
-    out = MeResponse(
-        account_id=account.id,
-        username=account.username,
-        role=account.role,
-        commission_code=account.commission_code,
-    )
-    if account.institution_code:
-        institution = await session.get(Institution, account.institution_code)
-        out.institution = institution_out(institution) if institution else None
-    if account.role != "physician":
-        return out
-    out.name = account.name
-    out.id_number = identifiers.mask(account.id_number or "")
-    out.phone = identifiers.mask(account.phone or "")
-    out.email = identifiers.mask(account.email or "")
-    rows = await session.scalars(
-        select(Qualification).where(
-            Qualification.id_number == account.id_number, Qualification.name == account.name
-        )
-    )
-    out.qualifications = [
-        QualificationOut(
-            certificate_no=q.certificate_no,
-            level=q.level,
-            category=q.category,
-            issued_on=q.issued_on,
-        )
-        for q in rows
-    ]
-    out.registrations, out.legacy_sites = await _registry_of(session, account.id_number)
-    await describe_profile(session, account, out, language(request))
-    status = await activation.status(temporal, account.id)
-    state = status.state if status else ActivationState(account.activation_state)
-    out.activation = ActivationOut(state=state)
-    if status:
-        out.activation = ActivationOut(
-            state=status.state,
-            deadline=status.deadline,
-            verified_channel=status.verified_channel,
-            pending_codes=[PendingCodeOut(**c.model_dump()) for c in status.pending_codes],
-            attempts_left=status.attempts_left,
-            locked_until=status.locked_until,
-        )
-    out.next_step = _next_step(state, status, language(request))
-    return out
+    return await physician.overview(session, temporal, account, language(request))
 
 
 @router.post("/verification/send", response_model=CodeSentOut)
@@ -183,29 +35,16 @@ async def send_verification(
 ):
     """Send a 6-digit code by SMS (or email); valid 5 minutes, resend after 60 s, at most 10
     an hour."""
-    await ratelimit.hit(session, ratelimit.CODE_SENDS_PER_ACCOUNT, f"account:{account.id}")
-    await session.commit()
-    sent = await activation.update(
-        temporal,
-        account.id,
-        ActivationWorkflow.send_verification_code,
-        VerificationRequest(channel=body.channel),
-    )
-    return CodeSentOut(expires_at=sent.expires_at, resend_after=sent.resend_after)
+    return await physician.send_verification(session, temporal, account, body.channel)
 
 
 @router.post("/verification/confirm", response_model=CodeAccepted)
 async def confirm_verification(
     body: VerificationConfirm, account: Physician, temporal: TemporalDep, settings: SettingsDep
 ):
-    digest = _digest(settings.code_secret, account.id, CodePurpose.verification, body.code)
-    check = await activation.update(
-        temporal,
-        account.id,
-        ActivationWorkflow.confirm_verification,
-        CodeEntry(channel=body.channel, digest=digest),
+    return await physician.confirm_verification(
+        temporal, settings, account, body.channel, body.code
     )
-    return _accepted(check)
 
 
 @router.post("/activation", response_model=CodeAccepted)
@@ -213,11 +52,7 @@ async def enter_activation_code(
     body: ActivationCodeEntry, account: Physician, temporal: TemporalDep, settings: SettingsDep
 ):
     """Enter the activation code your institution sent; the account becomes active."""
-    digest = _digest(settings.code_secret, account.id, CodePurpose.activation, body.code)
-    check = await activation.update(
-        temporal, account.id, ActivationWorkflow.enter_activation_code, CodeEntry(digest=digest)
-    )
-    return _accepted(check)
+    return await physician.enter_activation_code(temporal, settings, account, body.code)
 
 
 @router.post("/activation/restart", status_code=202, response_model=ActivationOut)
@@ -225,29 +60,4 @@ async def restart_activation(
     account: Physician, session: SessionDep, temporal: TemporalDep, settings: SettingsDep
 ):
     """Start the activation again after it expired (or if it never started)."""
-    status = await activation.status(temporal, account.id)
-    if status is not None and status.state != ActivationState.expired:
-        raise DomainError("activation_in_progress")
-    institution = await accounts.get_institution(session, account.institution_code or "")
-    await activation.start_activation(
-        temporal, settings, account.id, institution.code, institution.province_code
-    )
-    await accounts.set_activation_state(
-        session, account.id, ActivationState.awaiting_qualification, None
-    )
-    return ActivationOut(state=ActivationState.awaiting_qualification)
-
-
-def _digest(secret: str, account_id: int, purpose: CodePurpose, code: str) -> str:
-    code = code.strip()
-    if not is_code_format(code):
-        raise DomainError("code_format")
-    return code_digest(secret, account_id, purpose, code)
-
-
-def _accepted(check) -> CodeAccepted:
-    if check.accepted:
-        return CodeAccepted(activation_state=check.next_state)
-    if check.locked_until is not None:
-        raise DomainError("code_locked", {"retry_after": int(LOCKOUT.total_seconds())})
-    raise DomainError("code_incorrect", {"attempts_left": check.attempts_left})
+    return await physician.restart_activation(session, temporal, settings, account)

@@ -23,8 +23,9 @@ from starter.api.profile_schemas import (
     ReviewDecisionIn,
     ReviewOut,
 )
-from starter.api.routes.profile import _PHOTO_RESPONSES, photo_response, profile_values, review_out
+from starter.api.routes.profile import _PHOTO_RESPONSES, photo_response
 from starter.services import profile as steering
+from starter.services.profile import profile_values, review_out
 
 router = APIRouter(prefix="/institution", tags=["institution"])
 

@@ -1,0 +1,129 @@
+"""Signing up and signing in: the checks, limits and lockouts every entry point shares.
+
+The API's ``/signup`` and ``/token``, the operators' ``/codec`` sign-in and the portal's sign-up
+and sign-in pages all call these, so a limit or a lockout cannot differ between them.
+"""
+
+from dataclasses import dataclass
+
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client
+
+from registry import accounts, audit, identifiers, passwords, ratelimit
+from registry.activation import ActivationState
+from registry.errors import DomainError
+from registry.models import Account
+from registry.settings import Settings
+from starter.services.activation import start_activation
+
+
+@dataclass(frozen=True)
+class SignupForm:
+    """What a physician types to sign up, as typed (normalized here)."""
+
+    username: str
+    password: str
+    name: str
+    id_number: str
+    phone: str
+    email: str
+    institution_code: str | None = None
+
+
+async def limit_address(
+    session: AsyncSession, settings: Settings, address: str | None, limit: ratelimit.Limit
+) -> None:
+    """Count a request from this client address; committed even if the request then fails."""
+    if settings.rate_limit_per_address and address:
+        await ratelimit.hit(session, limit, address)
+        await session.commit()
+
+
+async def signup(
+    session: AsyncSession,
+    temporal: Client,
+    settings: Settings,
+    form: SignupForm,
+    address: str | None,
+) -> tuple[Account, ActivationState]:
+    """Create a physician account and start its activation.
+
+    The account is committed first so the workflow always finds it; if Temporal cannot start the
+    workflow, the account is removed again and the physician can simply retry.
+    """
+    await limit_address(session, settings, address, ratelimit.SIGNUPS_PER_ADDRESS)
+    username = identifiers.normalize_username(form.username)
+    passwords.check_policy(form.password)
+    name = identifiers.normalize_name(form.name)
+    id_number = identifiers.normalize_id_number(form.id_number)
+    phone = identifiers.normalize_phone(form.phone)
+    email = identifiers.normalize_email(form.email)
+    if form.institution_code:
+        await accounts.get_institution(session, form.institution_code)
+
+    match = await accounts.match_identity(session, name, id_number, form.institution_code)
+    if match.institution_code is None:
+        raise DomainError("institution_required")
+    state = (
+        ActivationState.awaiting_verification
+        if match.found
+        else ActivationState.awaiting_qualification
+    )
+    account = await accounts.create_physician(
+        session,
+        accounts.PhysicianSignup(
+            username=username,
+            password_hash=await run_in_threadpool(passwords.hash_password, form.password),
+            name=name,
+            id_number=id_number,
+            phone=phone,
+            email=email,
+            institution_code=match.institution_code,
+            activation_state=state,
+        ),
+    )
+    await audit.record(
+        session,
+        "signup",
+        actor_id=account.id,
+        actor_role="physician",
+        physician_id=account.id,
+        institution_code=match.institution_code,
+    )
+    await session.commit()
+    try:
+        await start_activation(
+            temporal, settings, account.id, match.institution_code, match.province_code or ""
+        )
+    except Exception:
+        await session.delete(account)
+        await session.commit()
+        raise
+    return account, state
+
+
+async def authenticate(
+    session: AsyncSession,
+    settings: Settings,
+    username: str,
+    password: str,
+    address: str | None,
+) -> Account:
+    """The account of a username and password, under the login limits (every sign-in form):
+    a budget per client address, and five wrong passwords lock the username for 15 minutes."""
+    username = username.strip().lower()
+    await limit_address(session, settings, address, ratelimit.LOGINS_PER_ADDRESS)
+    await ratelimit.check(session, ratelimit.LOGIN_FAILURES_PER_USERNAME, username)
+    account = await accounts.get_account_by_username(session, username)
+    ok = await run_in_threadpool(
+        passwords.verify_password, account.password_hash if account else None, password
+    )
+    if account is None or not ok:
+        await ratelimit.count(session, ratelimit.LOGIN_FAILURES_PER_USERNAME, username)
+        await session.commit()
+        raise DomainError("invalid_credentials")
+    await ratelimit.reset(session, ratelimit.LOGIN_FAILURES_PER_USERNAME, username)
+    if passwords.needs_rehash(account.password_hash):
+        account.password_hash = await run_in_threadpool(passwords.hash_password, password)
+    return account
