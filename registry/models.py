@@ -288,6 +288,25 @@ class RateCounter(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class WebSession(Base):
+    """A sign-in to the portal. The browser holds a random token; the table only its SHA-256.
+
+    ``token_version`` is the account's at sign-in: a new password raises the account's, and
+    every session signed in before it ends. The CSRF secret is per session.
+    """
+
+    __tablename__ = "web_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    token_version: Mapped[int] = mapped_column(Integer)
+    csrf_secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 # --- profile: security codes, personal information, photo, department ------------------------
 
 

@@ -11,6 +11,7 @@ from temporalio.client import Client
 from infra.codec import EncryptionCodec
 from infra.temporal import connect, keyring
 from registry.settings import Settings, get_settings
+from starter import web
 from starter.api import errors
 from starter.api.routes import (
     applications,
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
         title="ereg — 医师电子化注册系统",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # /docs: served by starter.web in dev mode, with its assets from the app
+        redoc_url=None,
         description="Physician electronic registration. Errors are "
         '`{"code", "message"}`; messages are Chinese unless `Accept-Language` prefers English.',
     )
@@ -98,4 +101,5 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
         )
         return response
 
+    web.install(app)  # last: its middleware has the last word on the pages' headers
     return app

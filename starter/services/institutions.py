@@ -3,7 +3,7 @@
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.models import Division, Institution
+from registry.models import Commission, Division, Institution
 
 
 async def search(
@@ -52,3 +52,13 @@ async def divisions_under(session: AsyncSession, province: str) -> list[Division
         .order_by(Division.code)
     )
     return list(rows)
+
+
+async def commission_names(session: AsyncSession, codes: set[str]) -> dict[str, str]:
+    """Commission names by code: who receives the physician's paper documents."""
+    if not codes:
+        return {}
+    rows = await session.execute(
+        select(Commission.code, Commission.name).where(Commission.code.in_(codes))
+    )
+    return dict(rows.tuples().all())
