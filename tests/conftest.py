@@ -8,13 +8,20 @@ created for it and dropped afterwards. The default is SQLite in the test's tempo
 import asyncio
 import base64
 import json
+import logging
 import os
+import re
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 import pytest_asyncio
+import uvicorn
 from aiosmtpd.smtp import SMTP
+from fastapi import FastAPI
+from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from infra.codec import Keyring, data_converter
@@ -140,3 +147,112 @@ def faker():
     from faker import Faker
 
     return Faker("zh_CN")
+
+
+# --- the whole stack, shared by the end-to-end and the browser tests ----------------------------
+# One per run: its worker polls the test task queue of the shared dev server, so a second stack
+# on the same queue would take the first one's workflows to the wrong database.
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    client: Client
+    api: httpx.AsyncClient
+    app: FastAPI
+
+    async def login(self, username: str, password: str) -> dict[str, str]:
+        response = await self.api.post(
+            "/api/v1/token", data={"username": username, "password": password}
+        )
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    async def messages(self, to: str) -> list[dict]:
+        response = await self.api.get("/api/v1/dev/messages", params={"to": to})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def message_about(self, to: str, *needles: str) -> dict:
+        """The newest message to ``to`` containing every needle (a notice is sent by an
+        activity after the state it announces is recorded)."""
+        for _ in range(200):
+            for message in await self.messages(to):
+                if all(needle in message["body"] for needle in needles):
+                    return message
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"no message to {to} mentions {needles}")
+
+    async def next_code(self, to: str, seen: int) -> str:
+        """The code in the first message beyond ``seen`` that reached ``to``."""
+        for _ in range(200):
+            messages = await self.messages(to)
+            if len(messages) > seen:
+                return re.search(r"\b(\d{6})\b", messages[0]["body"]).group(1)
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"no message reached {to}")
+
+
+class LogRecorder(logging.Handler):
+    """Keeps every formatted log line of the run (at INFO, the level the services run at), to
+    be scanned for personal data."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name.startswith("httpx"):
+            return  # the tests' own HTTP client, not the service
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture(scope="session")
+def recorded_logs():
+    recorder = LogRecorder()
+    root = logging.getLogger()
+    root.addHandler(recorder)
+    previous = root.level
+    root.setLevel(logging.INFO)
+    yield recorder
+    root.removeHandler(recorder)
+    root.setLevel(previous)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def stack(tmp_path_factory, temporal_dev_server) -> Stack:
+    client = temporal_dev_server.client
+    data_dir = Path(tmp_path_factory.mktemp("e2e"))
+    settings = await prepared_database(
+        make_settings(
+            data_dir,
+            await new_database_url(data_dir),
+            temporal_address=client.service_client.config.target_host,
+        )
+    )
+    sink = await mailsink.serve(settings.database_url, settings.smtp_host, settings.smtp_port)
+    api_port = free_port()
+    from starter.api.main import create_app
+    from worker import build_worker
+
+    app = create_app(settings, client)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=api_port,
+            log_level="warning",
+            access_log=False,
+        )
+    )
+    async with build_worker(client, settings):
+        serving = asyncio.create_task(server.serve())
+        while not server.started:
+            await asyncio.sleep(0.05)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{api_port}", timeout=30) as api:
+            yield Stack(settings, client, api, app)
+        server.should_exit = True
+        await serving
+    sink.close()
+    await sink.wait_closed()
+    await drop_database(settings.database_url)

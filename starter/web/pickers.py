@@ -1,6 +1,7 @@
 """The institution picker (province → city/county → name) shared by sign-up and the
 application forms, and the fragments htmx asks for while the user narrows it."""
 
+import re
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -13,8 +14,13 @@ from starter.web.reference import scopes_of
 
 router = APIRouter(prefix="/pickers", include_in_schema=False)
 
-Code = Annotated[str | None, Query(pattern=r"^\d{6}$")]
+Code = Annotated[str | None, Query(max_length=6)]
 Name = Annotated[str | None, Query(max_length=64)]
+
+
+def _code(value: str | None) -> str | None:
+    """A division code, or None (an empty choice is "any")."""
+    return value if value and re.fullmatch(r"\d{6}", value) else None
 
 
 @dataclass
@@ -68,7 +74,7 @@ async def picker(page, institution_code: str = "", **labels) -> Picker:
 
 @router.get("/divisions")
 async def divisions(page: WebDep, province: Code = None):
-    options = await _divisions(page, province)
+    options = await _divisions(page, _code(province))
     return page.render("_options.html", options=options, placeholder=page.t("f.any"))
 
 
@@ -76,7 +82,7 @@ async def divisions(page: WebDep, province: Code = None):
 async def institution_options(
     page: WebDep, province: Code = None, division: Code = None, institution_name: Name = None
 ):
-    options = await _institutions(page, province, division, institution_name)
+    options = await _institutions(page, _code(province), _code(division), institution_name)
     placeholder = page.t("f.institution.choose" if options else "f.institution.none_found")
     return page.render("_options.html", options=options, placeholder=placeholder)
 
