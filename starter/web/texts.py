@@ -5,7 +5,7 @@ from registry.application_types import TYPE_NAMES
 TEXTS: dict[str, tuple[str, str]] = {
     # --- frame ---
     "app.name": ("医师电子化注册系统", "Physician e-Registration"),
-    "app.tagline": ("国家卫生健康委 · 医师执业注册", "Practice registration for physicians"),
+    "app.tagline": ("医师执业注册网上办理", "Practice registration online"),
     "nav.skip": ("跳到主要内容", "Skip to main content"),
     "nav.label": ("个人版导航", "Physician menu"),
     "nav.home": ("我的首页", "My home"),

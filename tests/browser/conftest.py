@@ -127,9 +127,11 @@ async def page(context):
     # stories provoke those on purpose (a wrong code is a 400 page). Anything else is a fault.
     tab.on(
         "console",
-        lambda m: errors.append(m.text)
-        if m.type == "error" and not m.text.startswith("Failed to load resource")
-        else None,
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
     )
     tab.on("pageerror", lambda e: errors.append(str(e)))
     yield tab

@@ -1,6 +1,5 @@
 """A physician who has never seen the API signs up and activates in the browser."""
 
-
 from playwright.async_api import expect
 
 from tests.browser.helpers import account_id, code_sent_to, message_count, shoot
