@@ -47,7 +47,9 @@ async def test_registration_filed_in_the_form_and_followed_to_completion(page, s
     await expect(page.get_by_text("医疗机构确认")).to_be_visible()
     await shoot(page, "application-completed")
     await page.goto("/me")
-    await expect(page.get_by_role("cell", name=decision["certificate_no"], exact=True)).to_be_visible()
+    await expect(
+        page.get_by_role("cell", name=decision["certificate_no"], exact=True)
+    ).to_be_visible()
     await expect(page.get_by_role("cell", name="湖南省人民医院").first).to_be_visible()
     await shoot(page, "home")
 
