@@ -3,7 +3,8 @@
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.models import Commission, Division, Institution
+from registry import divisions
+from registry.models import Commission, Institution
 
 
 async def search(
@@ -24,6 +25,20 @@ async def search(
     return list(await session.scalars(query))
 
 
+async def search_within(
+    session: AsyncSession, division: str | None, name: str | None, limit: int = 200
+) -> list[Institution]:
+    """Institutions anywhere under a province, city or county (the pickers narrow by each)."""
+    query = select(Institution).order_by(Institution.code).limit(limit)
+    if division:
+        found = divisions.get(division)
+        digits = {"province": 2, "city": 4}.get(found.level if found else "county", 6)
+        query = query.where(Institution.division_code.startswith(division[:digits]))
+    if name:
+        query = query.where(Institution.name.contains(name, autoescape=True))
+    return list(await session.scalars(query))
+
+
 async def names(session: AsyncSession, codes: set[str]) -> dict[str, str]:
     """Institution names by code, for pages that list codes."""
     if not codes:
@@ -31,27 +46,7 @@ async def names(session: AsyncSession, codes: set[str]) -> dict[str, str]:
     rows = await session.execute(
         select(Institution.code, Institution.name).where(Institution.code.in_(codes))
     )
-    return dict(rows.tuples().all())
-
-
-async def division_names(session: AsyncSession, codes: set[str], lang: str) -> dict[str, str]:
-    """Division names by code (a registration's location), in the reader's language."""
-    if not codes:
-        return {}
-    rows = await session.execute(
-        select(Division.code, Division.name_zh, Division.name_en).where(Division.code.in_(codes))
-    )
-    return {code: en if lang == "en" else zh for code, zh, en in rows.tuples()}
-
-
-async def divisions_under(session: AsyncSession, province: str) -> list[Division]:
-    """The cities and counties of a province that the database knows, in code order."""
-    rows = await session.scalars(
-        select(Division)
-        .where(Division.code.startswith(province[:2]), Division.code != province)
-        .order_by(Division.code)
-    )
-    return list(rows)
+    return {code: name for code, name in rows}
 
 
 async def commission_names(session: AsyncSession, codes: set[str]) -> dict[str, str]:
@@ -61,4 +56,4 @@ async def commission_names(session: AsyncSession, codes: set[str]) -> dict[str, 
     rows = await session.execute(
         select(Commission.code, Commission.name).where(Commission.code.in_(codes))
     )
-    return dict(rows.tuples().all())
+    return {code: name for code, name in rows}

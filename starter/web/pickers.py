@@ -7,10 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from registry.reference import NATIONAL_CODE, PORTAL_DIVISIONS
+from registry.errors import DomainError
+from registry.reference import NATIONAL_CODE
 from starter.services import institutions
 from starter.web.core import WebDep
-from starter.web.reference import scopes_of
+from starter.web.reference import cities_and_counties, portals, scopes_of
 
 router = APIRouter(prefix="/pickers", include_in_schema=False)
 
@@ -37,28 +38,24 @@ class Picker:
 
 
 def _provinces(lang: str) -> list[tuple[str, str]]:
-    return [
-        (code, names[lang == "en"])
-        for code, names in PORTAL_DIVISIONS.items()
-        if code != NATIONAL_CODE
-    ]
+    return [(code, names[lang == "en"]) for code, names in portals() if code != NATIONAL_CODE]
 
 
-async def _divisions(page, province: str | None) -> list[tuple[str, str]]:
+def _divisions(page, province: str | None) -> list[tuple[str, str]]:
+    """A province's cities and counties (the whole GB/T 2260 list, not only those with an
+    institution here)."""
     if not province:
         return []
-    rows = await institutions.divisions_under(page.db, province)
-    en = page.lang == "en"
-    return [
-        (d.code, ("— " if d.level == "county" else "") + (d.name_en if en else d.name_zh))
-        for d in rows
-    ]
+    try:
+        return cities_and_counties(province, page.lang)
+    except DomainError:
+        return []
 
 
 async def _institutions(page, province, division, name) -> list[tuple[str, str]]:
     if division and province and not division.startswith(province[:2]):
         division = None  # left over from the province chosen before
-    found = await institutions.search(page.db, division or province, name or None, limit=200)
+    found = await institutions.search_within(page.db, division or province, name or None)
     return [(i.code, i.name) for i in found]
 
 
@@ -74,7 +71,7 @@ async def picker(page, institution_code: str = "", **labels) -> Picker:
 
 @router.get("/divisions")
 async def divisions(page: WebDep, province: Code = None):
-    options = await _divisions(page, _code(province))
+    options = _divisions(page, _code(province))
     return page.render("_options.html", options=options, placeholder=page.t("f.any"))
 
 
@@ -89,5 +86,5 @@ async def institution_options(
 
 @router.get("/scopes")
 async def scopes(page: WebDep, category: Annotated[str | None, Query(max_length=16)] = None):
-    options = [(s, s) for s in scopes_of(category or "")]
+    options = scopes_of(category or "", page.lang)
     return page.render("_options.html", options=options, placeholder=page.t("f.scope.choose"))

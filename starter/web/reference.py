@@ -1,61 +1,41 @@
-"""Reference data as the pages show it: the 32 portals, the businesses in words, categories and
-scopes.
+"""Reference data as the pages show it, from ``starter/services/reference.py`` (the same the
+API's ``/reference`` routes serve): the 32 portals, the businesses in words, categories and
+scopes, place names."""
 
-TODO(#13): when ``starter/services/reference.py`` lands, take ``portals()``,
-``business_list()``, ``categories()``/``scopes_of()`` and ``place_name()`` from it; until then
-these read ``registry/reference.py`` and ``registry/application_types.py``.
-"""
+from registry import businesses as business_texts
+from starter.services import reference
 
-from dataclasses import dataclass
-
-from registry.application_types import OFFLINE_ONLY, OFFLINE_WHERE, TYPE_NAMES, ApplicationType
-from registry.reference import CATEGORY_NAMES, PORTAL_DIVISIONS, SCOPES
-
-
-@dataclass(frozen=True)
-class Business:
-    code: str
-    name: tuple[str, str]
-    summary: tuple[str, str]
-    warning: tuple[str, str] | None = None
-    online: bool = True
-
-
-_TRANSFER_WARNING = (
-    "办结后，您在地方的全部执业注册失效，全部备案终止。",
-    "Once completed, every local registration of yours becomes invalid and every filing ends.",
-)
+PROCESS = business_texts.PROCESS
+category_name = reference.category_name
+place_name = reference.place_name
 
 
 def portals() -> list[tuple[str, tuple[str, str]]]:
     """The guide's 32 portals: the nation, then the 31 provincial-level divisions."""
-    return list(PORTAL_DIVISIONS.items())
+    return [(p.code, (p.name_zh, p.name_en)) for p in reference.portals()]
 
 
-def businesses() -> tuple[list[Business], list[Business]]:
-    online = [
-        Business(
-            type_.value,
-            names,
-            ("", ""),
-            _TRANSFER_WARNING if type_ == ApplicationType.transfer_to_military else None,
-        )
-        for type_, names in TYPE_NAMES.items()
-    ]
-    offline = [
-        Business(code, names, OFFLINE_WHERE, online=False) for code, names in OFFLINE_ONLY.items()
-    ]
-    return online, offline
+def businesses():
+    """(the nine online businesses, the four offline-only ones), each with its words."""
+    return reference.business_list()
 
 
 def categories() -> list[tuple[str, tuple[str, str]]]:
-    return [(category.value, names) for category, names in CATEGORY_NAMES.items()]
+    return [(c.code, (c.name_zh, c.name_en)) for c in reference.categories()]
 
 
-def scopes_of(category: str) -> tuple[str, ...]:
-    return next((scopes for c, scopes in SCOPES.items() if c.value == category), ())
+def scopes_of(category: str, lang: str = "zh") -> list[tuple[str, str]]:
+    """The scopes of one category only, as (code, name in the reader's language)."""
+    return [
+        (s.code, s.name_en if lang == "en" else s.name_zh) for s in reference.scopes_of(category)
+    ]
 
 
-def category_name(category: str | None, lang: str) -> str:
-    names = next((n for c, n in CATEGORY_NAMES.items() if c.value == category), None)
-    return names[lang == "en"] if names else (category or "")
+def cities_and_counties(province: str, lang: str) -> list[tuple[str, str]]:
+    """A province's cities, each followed by its counties (indented), for the picker."""
+    out = []
+    for city in reference.division_children(province):
+        out.append((city.code, city.name(lang)))
+        if city.level == "city":
+            out += [(c.code, "— " + c.name(lang)) for c in reference.division_children(city.code)]
+    return out

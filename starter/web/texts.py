@@ -70,13 +70,6 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Commission officers receive the paper documents and decide.",
     ),
     "home.businesses": ("业务说明", "The businesses"),
-    "home.process": (
-        "业务须先在网上提交申请，经医疗机构确认后，本人携带纸质材料到卫生健康委现场办理；"
-        "卫生健康委自受理之日起20个工作日内作出决定。",
-        "Each business is filed online and confirmed by the institution; then you bring the "
-        "paper documents in person to the health commission, which decides within 20 working "
-        "days of accepting them.",
-    ),
     "home.warning": ("请注意：", "Please note:"),
     "home.offline": ("只能现场办理的业务", "Done only in person"),
     "home.portals": ("各地入口", "Portals"),
@@ -401,6 +394,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "application.done.resubmitted": ("已重新提交。", "Resubmitted."),
     "documents.title": ("需携带的纸质材料", "Paper documents to bring"),
     "documents.where": ("办理地点：{commission}。", "Where: {commission}."),
+    "documents.address": ("地址：{address}。", "Address: {address}."),
     "documents.by": ("请于{deadline}前办理。", "Bring them by {deadline}."),
     "documents.form": (
         "医师执业注册申请审核表",

@@ -2,7 +2,7 @@
 secret, created / last seen / expiry)
 
 Revision ID: 0008_web_sessions
-Revises: 0005
+Revises: 0006
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_web_sessions"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -18,7 +18,7 @@ from registry.application_types import (
     ApplicationType,
 )
 from registry.errors import DomainError
-from starter.services import applications, institutions
+from starter.services import applications, institutions, reference
 from starter.services import me as physician
 from starter.web.core import PhysicianWeb, Web
 from starter.web.pickers import picker
@@ -105,7 +105,7 @@ async def _form(page: Web, type_: ApplicationType, status: int = 200, **context)
         business=next((b for b in online if b.code == type_.value), None),
         fields=_fields(type_),
         choices=await _choices(page, me),
-        scopes=[(s, s) for s in scopes_of(category)],
+        scopes=scopes_of(category, page.lang),
         picker=await picker(
             page,
             values.get("institution_code", ""),
@@ -158,12 +158,14 @@ async def _detail(page: Web, no: str, status: int = 200, **context):
         "commissions": await institutions.commission_names(page.db, {application.commission_code}),
     }
     state = ApplicationState(application.state)
+    commission = await reference.commission(page.db, application.commission_code)
     return page.render(
         "application.html",
         status,
         a=application,
         names=names,
         open=state not in TERMINAL,
+        address=commission.address_en if page.lang == "en" else commission.address_zh,
         category_name=category_name,
         **context,
     )

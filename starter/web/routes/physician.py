@@ -14,7 +14,7 @@ from starter.services import applications, institutions, security
 from starter.services import me as physician
 from starter.services import profile as steering
 from starter.web.core import PhysicianWeb, Web
-from starter.web.reference import category_name
+from starter.web.reference import category_name, place_name
 
 router = APIRouter(prefix="/me", include_in_schema=False)
 
@@ -35,7 +35,7 @@ async def _names(page: Web, me, apps) -> dict:
     institution_codes.update(s.institution_code for s in me.legacy_sites)
     return {
         "institutions": await institutions.names(page.db, institution_codes),
-        "places": await institutions.division_names(page.db, locations, page.lang),
+        "places": {code: place_name(code, page.lang) for code in locations},
         "commissions": await institutions.commission_names(
             page.db, {a.commission_code for a in apps}
         ),

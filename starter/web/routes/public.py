@@ -7,7 +7,7 @@ from fastapi.responses import Response
 from starter.services import applications
 from starter.web import i18n
 from starter.web.core import WebDep
-from starter.web.reference import businesses, portals
+from starter.web.reference import PROCESS, businesses, portals
 
 router = APIRouter(include_in_schema=False)
 
@@ -20,6 +20,7 @@ async def home(page: WebDep):
         online=online,
         offline=offline,
         portals=portals(),
+        process=PROCESS,
         types=applications.types(),
     )
 
