@@ -20,14 +20,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import api_latency, pipeline, qualification_import, scale
+from bench import api_latency, pages, pipeline, qualification_import, scale
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SIZES = {
-    "quick": {"pipeline": 120, "api": 60, "scale": 500, "import": 50_000},
-    "full": {"pipeline": 300, "api": 500, "scale": 20_000, "import": 500_000},
+    "quick": {"pipeline": 120, "api": 60, "scale": 500, "import": 50_000, "pages": 20},
+    "full": {"pipeline": 300, "api": 500, "scale": 20_000, "import": 500_000, "pages": 100},
 }
-ORDER = ("import", "pipeline", "api", "scale")
+ORDER = ("import", "pipeline", "api", "scale", "pages")
 console = Console()
 
 
@@ -87,6 +87,8 @@ async def run_one(name: str, size: int) -> dict:
         return await api_latency.run(size)
     if name == "scale":
         return await scale.run(size)
+    if name == "pages":
+        return await pages.run(size)
     return await qualification_import.run(size)
 
 
@@ -106,6 +108,17 @@ def rows_for(name: str, r: dict) -> list[tuple[str, str, str, bool | None]]:
              f"ours {r['ours']['workflow_tasks_per_application']}"
              f" / bare {r['bare']['workflow_tasks_per_application']}", "", None),
         ]  # fmt: skip
+    if name == "pages":
+        return [
+            (
+                f"{path.split('?')[0]} p50/p95 ms 1·32; bytes",
+                f"{p['single']['p50_ms']} / {p['single']['p95_ms']} · "
+                f"{p['concurrent']['p50_ms']} / {p['concurrent']['p95_ms']}; {p['bytes']:,}",
+                f"p95 < {pages.TARGET_P95_MS}; < {pages.TARGET_BYTES // 1024} KB",
+                p["ok"],
+            )
+            for path, p in r["pages"].items()
+        ]
     if name == "api":
         out = []
         for kind in ("signup", "submit", "decision"):

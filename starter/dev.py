@@ -196,6 +196,7 @@ def banner(settings: Settings) -> None:
 
     host = settings.temporal_address.rpartition(":")[0]
     console.print("\n[bold green]ereg is running[/]")
+    console.print(f"  Portal       http://{settings.api_host}:{settings.api_port}/")
     console.print(f"  API          http://{settings.api_host}:{settings.api_port}/docs")
     console.print(f"  Temporal UI  http://{host}:{settings.temporal_ui_port}")
     console.print(f"  Temporal     {settings.temporal_address}")
