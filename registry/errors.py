@@ -323,6 +323,32 @@ CATALOG: dict[str, tuple[int, str, str]] = {
         "Department names must be 1–{max_length} characters, without duplicates "
         "(at most {max_count}).",
     ),
+    # --- paper documents, certificates, the public register ---
+    "form_not_ready": (
+        409,
+        "医疗机构确认后才能打印申请审核表（当前状态：{state}）。",
+        "The form can be printed once the institution has confirmed (now: {state}).",
+    ),
+    "registration_not_active": (
+        409,
+        "该注册已不在有效期内，不能出具电子证照。",
+        "This registration is no longer in force; no certificate can be issued for it.",
+    ),
+    "certificate_invalid": (
+        400,
+        "电子证照的签名无法验证：内容被改动，或并非本系统签发。",
+        "The certificate's signature does not verify: it was altered or not issued here.",
+    ),
+    "certificate_unknown": (
+        404,
+        "未找到与该证书编码和核验码相符的电子证照。",
+        "No certificate matches this certificate number and check code.",
+    ),
+    "register_query": (
+        422,
+        "请输入姓名，以及执业证书编码或执业机构（二者之一）。",
+        "Enter a name, and either a certificate number or an institution.",
+    ),
 }
 
 # Stable codes for the ``reason`` parameter, rendered in the caller's language.

@@ -126,7 +126,7 @@ class Registration(Base):
     __tablename__ = "registrations"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     id_number: Mapped[str] = mapped_column(String(18), index=True)
-    name: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(64), index=True)
     level: Mapped[str] = mapped_column(String(16))
     category: Mapped[str] = mapped_column(String(16))
     scope: Mapped[str | None] = mapped_column(String(32))
@@ -138,6 +138,25 @@ class Registration(Base):
     registered_on: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
     source_application_no: Mapped[str | None] = mapped_column(String(20), unique=True)
+
+
+class Certificate(Base):
+    """An electronic practice certificate (电子证照) as issued: the registration's facts at the
+    time, signed (``registry.certificates``). One row per registration and version of its facts
+    and signing key, so downloading again returns the same certificate, and a certificate whose
+    facts no longer match its registration is known as superseded."""
+
+    __tablename__ = "certificates"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"), index=True)
+    certificate_no: Mapped[str] = mapped_column(String(32), index=True)
+    digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of the facts, issue date aside
+    key_id: Mapped[str] = mapped_column(String(32))
+    token: Mapped[str] = mapped_column(Text)  # the signed facts (compact JWS), as in the QR code
+    check_code: Mapped[str] = mapped_column(String(16), unique=True)  # printed; from the signature
+    issued_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    __table_args__ = (UniqueConstraint("registration_id", "digest", "key_id"),)
 
 
 class Filing(Base):

@@ -66,6 +66,12 @@ class Level(StrEnum):
     assistant = "assistant"  # 执业助理医师
 
 
+LEVEL_NAMES: dict[Level, tuple[str, str]] = {
+    Level.physician: ("执业医师", "Practising physician"),
+    Level.assistant: ("执业助理医师", "Assistant physician"),
+}
+
+
 class Category(StrEnum):
     clinical = "clinical"  # 临床
     tcm = "tcm"  # 中医（含民族医、中西医结合）

@@ -7,6 +7,7 @@ generated once under the data directory, so that a second ``make run`` keeps log
 import base64
 import json
 import secrets
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -83,6 +84,12 @@ class Settings(BaseSettings):
     rate_limit_per_address: bool = True  # off only where every caller shares one address
     payload_keys: str = Field("", description='{"active": id, "keys": {id: base64 32 bytes}}')
     payload_key_file: Path | None = None
+    # Ed25519 keys that sign electronic certificates (registry/certificates.py): the same JSON
+    # shape as the payload keys, plus "retired" public keys kept so old certificates verify.
+    certificate_signing_key: str = Field("", description='{"active": id, "keys": {id: seed}}')
+    certificate_signing_key_file: Path | None = None
+    # Where the public pages are reached: printed on certificates (verification link, QR).
+    public_base_url: str = "http://127.0.0.1:8000"
 
     @field_validator("sms_templates", mode="before")
     @classmethod
@@ -106,6 +113,10 @@ class Settings(BaseSettings):
             self.payload_key_file = self.data_dir / "payload-keys.json"
             if self.dev_mode and not self.payload_key_file.exists():
                 self._write_secret(self.payload_key_file, _new_keyring())
+        if not self.certificate_signing_key and self.certificate_signing_key_file is None:
+            self.certificate_signing_key_file = self.data_dir / "certificate-keys.json"
+            if self.dev_mode and not self.certificate_signing_key_file.exists():
+                self._write_secret(self.certificate_signing_key_file, _new_signing_keyring())
 
     def _dev_secret(self, name: str) -> str:
         path = self.data_dir / name
@@ -124,6 +135,14 @@ def _new_keyring() -> str:
     """A payload keyring with one fresh AES-256 key (see ``infra.codec``)."""
     key = base64.b64encode(secrets.token_bytes(32)).decode()
     return json.dumps({"active": "k1", "keys": {"k1": key}})
+
+
+def _new_signing_keyring() -> str:
+    """A certificate signing keyring with one fresh Ed25519 key (see ``registry.certificates``);
+    the key id carries the date, so a rotated one is told apart at a glance."""
+    seed = base64.b64encode(secrets.token_bytes(32)).decode()
+    key_id = f"c{datetime.now(UTC):%Y%m%d}"
+    return json.dumps({"active": key_id, "keys": {key_id: seed}})
 
 
 @lru_cache

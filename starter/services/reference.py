@@ -17,6 +17,7 @@ from registry.errors import DomainError
 from registry.models import Commission
 from registry.reference import (
     CATEGORY_NAMES,
+    LEVEL_NAMES,
     NATIONAL_CODE,
     PORTAL_DIVISIONS,
     PORTAL_SHORT_NAMES,
@@ -76,6 +77,12 @@ def scope_name(scope: str | None, lang: str = "zh") -> str:
 def category_name(category: str | None, lang: str = "zh") -> str:
     names = next((n for c, n in CATEGORY_NAMES.items() if c.value == category), None)
     return names[lang == "en"] if names else (category or "")
+
+
+def level_name(level: str | None, lang: str = "zh") -> str:
+    """执业医师 / 执业助理医师."""
+    names = next((n for lv, n in LEVEL_NAMES.items() if lv.value == level), None)
+    return names[lang == "en"] if names else (level or "")
 
 
 def division_children(parent_code: str | None) -> list[divisions.DivisionRef]:
