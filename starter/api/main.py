@@ -10,6 +10,7 @@ from temporalio.client import Client
 
 from infra.codec import EncryptionCodec
 from infra.temporal import connect, keyring
+from registry.certificates import load_keys
 from registry.settings import Settings, get_settings
 from starter import web
 from starter.api import errors
@@ -20,11 +21,13 @@ from starter.api.routes import (
     codec,
     codec_login,
     dev,
+    documents,
     institution,
     institutions,
     me,
     ops,
     profile,
+    public,
     reference,
     reviews,
     security,
@@ -62,6 +65,9 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     )
     app.state.settings = settings
     app.state.codec = EncryptionCodec(keyring(settings))
+    app.state.signing_keys = load_keys(
+        settings.certificate_signing_key, settings.certificate_signing_key_file
+    )
     errors.install(app)
     app.add_middleware(
         CORSMiddleware,
@@ -74,9 +80,10 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     api = APIRouter(prefix="/api/v1")
     for module in (auth, institutions, reference, me, institution, applications, audit, dev):
         api.include_router(module.router)
-    for module in (security, profile, reviews):
+    for module in (security, profile, reviews, documents, public):
         api.include_router(module.router)
     app.include_router(api)
+    app.include_router(public.well_known)
     app.include_router(codec.router)
     app.include_router(codec_login.router)
     app.include_router(ops.router)
