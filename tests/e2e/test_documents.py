@@ -1,0 +1,366 @@
+"""Paper documents, the printed form, the electronic certificate and the public register, end to
+end: the real API, worker and dev server; PDFs read back as a person or a scanner would.
+
+Each PDF's text is extracted with pypdf (Chinese is real text); page 1 is rendered with
+poppler's ``pdftoppm`` into the screenshots folder (``build/screenshots``, or
+``EREG_SCREENSHOT_DIR``) and its QR code and barcode are read back with zxing-cpp.
+"""
+
+import io
+import json
+import os
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+import zxingcpp
+from PIL import Image
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from registry import certificates
+from registry.db import session_scope
+from registry.errors import DomainError
+from registry.models import AuditEvent, PhysicianPhoto
+from registry.reference import CHINA_TIME
+from starter.api.main import create_app
+from tests.e2e.people import (
+    EN,
+    HUNAN,
+    WUGANG,
+    add_filing,
+    application,
+    decided,
+    desk,
+    filed,
+    new_physician,
+    registry_of,
+    walk,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def screenshot_dir() -> Path:
+    folder = Path(os.environ.get("EREG_SCREENSHOT_DIR", ROOT / "build" / "screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def text_of(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def first_page(pdf: bytes, name: str, dpi: int = 200) -> Image.Image:
+    """Page 1 rendered by pdftoppm, kept as a screenshot; the image, for reading codes."""
+    folder = screenshot_dir()
+    (folder / f"{name}.pdf").write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-png", "-f", "1", "-l", "1", "-singlefile",
+         str(folder / f"{name}.pdf"), str(folder / name)],
+        check=True,
+    )  # fmt: skip
+    return Image.open(folder / f"{name}.png")
+
+
+def codes(image: Image.Image) -> dict[str, str]:
+    return {str(r.format): r.text for r in zxingcpp.read_barcodes(image)}
+
+
+async def approved_photo(stack, account_id: int) -> None:
+    """A photo in force, as if the institution had approved it."""
+    out = io.BytesIO()
+    Image.new("RGB", (300, 400), (200, 40, 40)).save(out, "JPEG")
+    async with session_scope(stack.settings.database_url) as session:
+        session.add(
+            PhysicianPhoto(
+                account_id=account_id,
+                status="approved",
+                media_type="image/jpeg",
+                width=300,
+                height=400,
+                sha256="f" * 64,
+                data=out.getvalue(),
+            )
+        )
+
+
+async def get(stack, url: str, headers: dict, status: int = 200) -> httpx.Response:
+    response = await stack.api.get(url, headers=headers)
+    assert response.status_code == status, response.text[:300]
+    return response
+
+
+async def test_the_form_of_a_confirmed_application(stack, faker):
+    doc = await new_physician(stack, faker, institution_code=HUNAN)
+    await approved_photo(stack, doc.account_id)
+    no = await filed(
+        stack, doc.headers, "registration", institution_code=HUNAN, category="clinical",
+        scope="医学检验、病理",
+    )  # fmt: skip
+    # Not before the institution has confirmed it.
+    early = await get(stack, f"/api/v1/applications/{no}/form.pdf", doc.headers, 409)
+    assert early.json()["code"] == "form_not_ready"
+    early_en = await stack.api.get(
+        f"/api/v1/applications/{no}/form.pdf", headers={**doc.headers, **EN}
+    )
+    assert "once the institution has confirmed" in early_en.json()["message"]
+
+    staff = await desk(stack, "staff_hunan")
+    await decided(stack, staff, no, "institution-decision", "awaiting_documents",
+                  decision="approve", comment="经核实信息属实")  # fmt: skip
+    response = await get(stack, f"/api/v1/applications/{no}/form.pdf", doc.headers)
+    assert response.headers["content-type"] == "application/pdf"
+    pdf = response.content
+    text = text_of(pdf)
+    confirmed_at = next(
+        e for e in (await application(stack, doc.headers, no))["timeline"]
+        if e["action"] == "institution_approved"
+    )["at"]  # fmt: skip
+    for fact in (
+        "医师执业注册申请审核表",
+        no,
+        doc.name,
+        doc.id_number,
+        "湖南省人民医院",
+        "H4301020001",
+        "临床",
+        "医学检验、病理",
+        "Laboratory medicine and pathology",
+        "湖南省",
+        "staff_hunan",
+        "经核实信息属实",
+        "湖南省卫生健康委员会",
+        "湖南省长沙市开福区湘雅路30号",
+        "近期免冠照片",
+        "健康体检证明",
+        "聘用证明",
+    ):
+        assert fact in text, fact
+    at = datetime.fromisoformat(confirmed_at).astimezone(CHINA_TIME)
+    assert f"{at:%Y-%m-%d %H:%M}" in text
+    assert len(PdfReader(io.BytesIO(pdf)).pages[0].images) == 1  # the photo in force
+    found = codes(first_page(pdf, "application-form"))
+    assert found == {"QR Code": no, "Code 128": no}
+
+
+async def test_who_may_print_a_form_and_the_audit_of_it(stack, faker):
+    doc = await new_physician(stack, faker, institution_code=HUNAN)
+    no = await filed(
+        stack,
+        doc.headers,
+        "registration",
+        institution_code=HUNAN,
+        category="clinical",
+        scope="内科",
+    )
+    await decided(stack, await desk(stack, "staff_hunan"), no, "institution-decision",
+                  "awaiting_documents", decision="approve")  # fmt: skip
+    officer = await desk(stack, "officer_hunan")
+    await get(stack, f"/api/v1/applications/{no}/form.pdf", officer)
+    await get(stack, f"/api/v1/applications/{no}/form.pdf", doc.headers)
+    await get(stack, f"/api/v1/applications/{no}/form.pdf", await desk(stack, "staff_anji"), 404)
+    async with session_scope(stack.settings.database_url) as session:
+        printed = list(
+            await session.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.application_no == no, AuditEvent.action == "application_form_printed"
+                )
+            )
+        )
+    # The officer's print is recorded; the applicant's own is not a view of someone else's data.
+    assert [(e.actor_role, e.physician_id) for e in printed] == [
+        ("commission_officer", doc.account_id)
+    ]
+
+
+async def test_documents_to_bring(stack, faker):
+    doc = await new_physician(stack, faker, institution_code=HUNAN)
+    no = await filed(
+        stack,
+        doc.headers,
+        "registration",
+        institution_code=HUNAN,
+        category="clinical",
+        scope="内科",
+    )
+    body = (await get(stack, f"/api/v1/applications/{no}/documents", doc.headers)).json()
+    assert body["commission"]["address"].startswith("湖南省长沙市")
+    kinds = [d["kind"] for d in body["documents"]]
+    # The test qualifications date from 2024-12-01: a first registration within two years.
+    assert kinds[:6] == ["application_form", "photo", "qualification_certificate",
+                         "health_certificate", "identity_document", "employment_proof"]  # fmt: skip
+    english = (
+        await get(stack, f"/api/v1/applications/{no}/documents", {**doc.headers, **EN})
+    ).json()
+    assert english["documents"][0]["name"] == "Application and review form"
+    assert "art. 12(1)" in english["documents"][0]["basis"]
+
+
+async def _registered(stack, faker):
+    doc = await new_physician(stack, faker, institution_code=HUNAN)
+    no = await filed(
+        stack,
+        doc.headers,
+        "registration",
+        institution_code=HUNAN,
+        category="clinical",
+        scope="内科",
+    )
+    decision = await walk(stack, no, HUNAN)
+    assert decision["state"] == "completed", decision
+    registration = next(
+        r for r in (await registry_of(stack, doc))["registrations"]
+        if r["certificate_no"] == decision["certificate_no"]
+    )  # fmt: skip
+    return doc, registration
+
+
+async def test_the_certificate_verifies_offline_and_online_until_cancelled(stack, faker):
+    doc, registration = await _registered(stack, faker)
+    url = f"/api/v1/me/registrations/{registration['id']}/certificate.pdf"
+    pdf = (await get(stack, url, doc.headers)).content
+    text = text_of(pdf)
+    for fact in (
+        "医师执业电子证照",
+        doc.name,
+        registration["certificate_no"],
+        "执业医师",
+        "临床",
+        "内科",
+        "湖南省",
+        "湖南省人民医院",
+        "湖南省卫生健康委员会",
+        "/verify?certificate_no=",
+    ):
+        assert fact in text, fact
+    assert doc.id_number not in text
+    # Downloading again gives the same certificate: its facts have not changed.
+    assert (await get(stack, url, doc.headers)).content.count(b"/Type /Page") >= 1
+    found = codes(first_page(pdf, "certificate"))
+    qr = found["QR Code"]
+    link, _, token = qr.partition("#")
+
+    # Offline: the published keys and nothing else.
+    jwks = (await get(stack, certificates.KEYS_PATH, {})).json()
+    keys = certificates.public_keys_from_jwks(jwks)
+    verified = certificates.verify_offline(qr, keys)
+    assert verified.facts.name == doc.name
+    assert verified.facts.certificate_no == registration["certificate_no"]
+    assert verified.facts.institution == ("H4301020001", "湖南省人民医院")
+    header, payload, signature = token.split(".")
+    forged = json.loads(certificates._unb64(payload))
+    forged["scope"] = "外科"
+    encoded = certificates._b64(json.dumps(forged, ensure_ascii=False).encode())
+    with pytest.raises(DomainError) as refused:
+        certificates.verify_offline(f"{header}.{encoded}.{signature}", keys)
+    assert refused.value.code == "certificate_invalid"
+
+    # Online: the link names the certificate and its check code, never the holder.
+    assert doc.name not in link
+    query = httpx.URL(link).params
+    verify = f"/api/v1/public/certificates/verify?{httpx.QueryParams(query)}"
+    body = (await get(stack, verify, {})).json()
+    assert body["status"] == "valid", body
+    assert body["certificate"]["name"] == doc.masked_name
+    assert doc.id_number not in json.dumps(body, ensure_ascii=False)
+    wrong = (
+        f"/api/v1/public/certificates/verify?certificate_no={query['certificate_no']}&check=AAAA"
+    )
+    assert (await get(stack, wrong, {}, 404)).json()["code"] == "certificate_unknown"
+
+    # A filing added since: the certificate no longer states the registration's facts.
+    await add_filing(stack, registration["id"], WUGANG)
+    body = (await get(stack, verify, {})).json()
+    assert body["status"] == "superseded"
+    assert body["current"]["filings"][0]["institution"]["code"] == WUGANG
+
+    # Cancelled on the physician's own request: the certificate verifies as cancelled.
+    no = await filed(
+        stack, doc.headers, "cancellation", registration_id=registration["id"], ground=10
+    )
+    assert (await walk(stack, no, HUNAN))["state"] == "completed"
+    body = (await get(stack, verify, {**EN})).json()
+    assert (body["status"], body["status_name"]) == ("cancelled", "Cancelled")
+    assert body["since"] == str(datetime.now(CHINA_TIME).date())
+    # The offline check still passes: the signature is good; only the registry says it ended.
+    assert (
+        certificates.verify_offline(qr, keys).facts.certificate_no == registration["certificate_no"]
+    )
+    refused = await get(stack, url, doc.headers, 409)
+    assert refused.json()["code"] == "registration_not_active"
+
+
+async def test_the_public_register(stack, faker):
+    doc, registration = await _registered(stack, faker)
+    by_certificate = (
+        await get(
+            stack,
+            f"/api/v1/public/register?name={doc.name}&certificate_no={registration['certificate_no']}",
+            {},
+        )
+    ).json()
+    [person] = by_certificate["people"]
+    assert person["name"] == doc.name
+    [entry] = person["registrations"]
+    assert (entry["status"], entry["institution"]["name"]) == ("active", "湖南省人民医院")
+    assert (entry["category_name"], entry["scope_name"]) == ("临床", "内科")
+    by_institution = (
+        await get(stack, f"/api/v1/public/register?name={doc.name}&institution=湖南省人民医院", {})
+    ).json()
+    assert [p["registrations"][0]["certificate_no"] for p in by_institution["people"]] == [
+        registration["certificate_no"]
+    ]
+    for body in (by_certificate, by_institution):
+        seen = json.dumps(body, ensure_ascii=False)
+        for private in (doc.id_number, doc.phone, doc.who["email"], doc.who["username"]):
+            assert private not in seen
+
+    # Cancellation shows at once, with its date.
+    no = await filed(
+        stack, doc.headers, "cancellation", registration_id=registration["id"], ground=10
+    )
+    await walk(stack, no, HUNAN)
+    [person] = (
+        await get(
+            stack,
+            f"/api/v1/public/register?name={doc.name}&certificate_no={registration['certificate_no']}",
+            {},
+        )
+    ).json()["people"]
+    assert person["registrations"][0]["status"] == "cancelled"
+    assert person["registrations"][0]["ended_on"]
+
+    # Nobody is listed without a name and a certificate number or an institution.
+    for query in (
+        f"name={doc.name}",
+        f"institution={HUNAN}",
+        f"name={doc.name}&certificate_no=x&institution={HUNAN}",
+    ):
+        response = await stack.api.get(f"/api/v1/public/register?{query}")
+        assert response.status_code == 422, response.text
+    assert (
+        await get(stack, f"/api/v1/public/register?name=无此人&institution={HUNAN}", {})
+    ).json() == {"people": []}
+
+
+async def test_the_lookup_rate_limit_holds(stack):
+    """Per client address, counted in the database (the stack's own API has limits off, as
+    every test client shares 127.0.0.1)."""
+    limited = create_app(
+        stack.settings.model_copy(update={"rate_limit_per_address": True}), stack.client
+    )
+    transport = httpx.ASGITransport(app=limited, client=("198.51.100.7", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://ereg") as client:
+        url = f"/api/v1/public/register?name=无此人&institution={HUNAN}"
+        for _ in range(30):
+            assert (await client.get(url)).status_code == 200
+        refused = await client.get(url)
+        assert refused.status_code == 429
+        assert refused.json()["code"] == "rate_limited"
+        assert int(refused.headers["Retry-After"]) > 0
+    other = httpx.ASGITransport(app=limited, client=("198.51.100.8", 40000))
+    async with httpx.AsyncClient(transport=other, base_url="http://ereg") as client:
+        assert (await client.get(url)).status_code == 200
