@@ -20,14 +20,16 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import api_latency, pages, pipeline, qualification_import, scale
+from bench import api_latency, documents, pages, pipeline, qualification_import, scale
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SIZES = {
-    "quick": {"pipeline": 120, "api": 60, "scale": 500, "import": 50_000, "pages": 20},
-    "full": {"pipeline": 300, "api": 500, "scale": 20_000, "import": 500_000, "pages": 100},
-}
-ORDER = ("import", "pipeline", "api", "scale", "pages")
+    "quick": {"pipeline": 120, "api": 60, "scale": 500, "import": 50_000, "pages": 20,
+              "documents": 60},
+    "full": {"pipeline": 300, "api": 500, "scale": 20_000, "import": 500_000, "pages": 100,
+             "documents": 300},
+}  # fmt: skip
+ORDER = ("import", "pipeline", "api", "scale", "pages", "documents")
 console = Console()
 
 
@@ -89,6 +91,8 @@ async def run_one(name: str, size: int) -> dict:
         return await scale.run(size)
     if name == "pages":
         return await pages.run(size)
+    if name == "documents":
+        return await documents.run(size)
     return await qualification_import.run(size)
 
 
@@ -160,6 +164,23 @@ def rows_for(name: str, r: dict) -> list[tuple[str, str, str, bool | None]]:
              f"{q['cli_list_limit_100']['median_s']} / {q['cli_list_limit_100']['max_s']}",
              "< 1 s", q["cli_list_limit_100"]["max_s"] < r["target_query_s"]),
         ]  # fmt: skip
+    if name == "documents":
+        out = []
+        for kind, many in (("form", "eight_clients"), ("certificate", "eight_clients"),
+                           ("lookup", "thirty_two_clients")):  # fmt: skip
+            k = r[kind]
+            for level in ("one_client", many):
+                m = k[level]
+                out.append(
+                    (
+                        f"{kind}, {m['concurrency']} client(s): p50 / p95 ms",
+                        f"{m['p50_ms']} / {m['p95_ms']}  ({m['per_second']}/s"
+                        f", {m['failures']} failed)",
+                        f"p95 < {k['target_p95_ms']}" if level == "one_client" else "",
+                        m["ok"] if level == "one_client" else None,
+                    )
+                )
+        return out
     out = []
     for db in ("sqlite", "postgresql"):
         d = r.get(db, {})

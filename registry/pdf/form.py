@@ -40,7 +40,7 @@ class FormData:
     confirmation: Confirmation
     commission: tuple[str, str]  # name, address where documents are received
     documents: list[Document]
-    photo: bytes | None  # JPEG, the photo in force
+    photo: bytes | None  # the photo in force, a JPEG at the size printed
     printed_at: datetime  # China time
 
 

@@ -12,8 +12,10 @@ headings are drawn filled and stroked (text render mode 2).
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import zxingcpp
+from reportlab import rl_config
 from reportlab.graphics.barcode import code128
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -25,6 +27,7 @@ from reportlab.pdfgen.canvas import Canvas
 CJK = "STSong-Light"
 LATIN = "Helvetica"
 pdfmetrics.registerFont(UnicodeCIDFont(CJK))
+rl_config.useA85 = 0  # binary streams: ASCII85 only made files larger and slower to write
 
 WIDTH, HEIGHT = A4
 MARGIN = 16 * mm
@@ -35,19 +38,23 @@ def _font_of(char: str) -> str:
     return LATIN if ord(char) < 0x100 else CJK
 
 
-def runs(text: str) -> Iterator[tuple[str, str]]:
-    """``text`` cut into (font, piece) runs: Latin-1 in Helvetica, the rest in STSong."""
-    start, current = 0, None
+@lru_cache(maxsize=8192)
+def runs(text: str) -> tuple[tuple[str, str], ...]:
+    """``text`` cut into (font, piece) runs: Latin-1 in Helvetica, the rest in STSong. Labels
+    repeat from one document to the next: remembered."""
+    found, start, current = [], 0, None
     for i, char in enumerate(text):
         font = _font_of(char)
         if font != current and i > start:
-            yield current, text[start:i]
+            found.append((current, text[start:i]))
             start = i
         current = font
     if text:
-        yield current, text[start:]
+        found.append((current, text[start:]))
+    return tuple(found)
 
 
+@lru_cache(maxsize=8192)
 def width(text: str, size: float) -> float:
     return sum(pdfmetrics.stringWidth(piece, font, size) for font, piece in runs(text))
 
@@ -56,13 +63,16 @@ def wrap(text: str, limit: float, size: float) -> list[str]:
     """Lines no wider than ``limit``: Chinese breaks anywhere, Latin words at spaces."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        line = ""
+        line, used = "", 0.0
         for token in _tokens(paragraph):
-            if line and width(line + token, size) > limit:
+            wide = width(token, size)
+            if line and used + wide > limit:
                 lines.append(line.rstrip())
                 line = token.lstrip()
+                used = width(line, size)
             else:
                 line += token
+                used += wide
         lines.append(line.rstrip())
     return lines
 
@@ -83,6 +93,20 @@ def _tokens(text: str) -> Iterator[str]:
             yield char
     if word:
         yield word
+
+
+class _Jpeg(ImageReader):
+    """A JPEG for ``drawImage``. reportlab names an image by the digest of its decoded pixels
+    (about 10 ms for a photo); the JPEG's own bytes name it as well, and the image itself is
+    passed through undecoded."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(io.BytesIO(data))
+        self._bytes = data
+        self._dataA = None  # no alpha channel (set by getRGBData in the original)
+
+    def getRGBData(self) -> bytes:  # noqa: N802 (reportlab's name)
+        return self._bytes
 
 
 @dataclass
@@ -202,8 +226,9 @@ class Page:
 
     # --- pictures and codes --------------------------------------------------------------------
 
-    def image(self, data: bytes, x: float, y: float, w: float, h: float) -> None:
-        self.canvas.drawImage(ImageReader(io.BytesIO(data)), x, y, w, h)
+    def image(self, jpeg: bytes, x: float, y: float, w: float, h: float) -> None:
+        """A JPEG, embedded as it is (DCTDecode): never decoded here."""
+        self.canvas.drawImage(_Jpeg(jpeg), x, y, w, h)
 
     def qr_code(self, content: str, x: float, y: float, size: float, level: str = "M") -> None:
         """A QR code ``size`` wide with its bottom-left corner at (x, y), drawn as vector

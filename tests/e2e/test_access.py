@@ -39,7 +39,8 @@ OPERATOR = row(401, 403, 403, 403, 403, 403, 403, OK)
 OFFICERS = row(401, 403, 403, 403, 403, OK, OK, 403)
 
 # (method, path, body) → who may. Paths use {a} for physician A's account, {no} for A's
-# (completed) application, {review} for A's open profile review.
+# (completed) application, {registration} for the registration it made, {review} for A's open
+# profile review.
 MATRIX: dict[tuple[str, str], tuple[dict | None, dict]] = {
     ("POST", "/api/v1/signup"): ({}, PUBLIC),
     ("POST", "/api/v1/token"): (None, PUBLIC),
@@ -90,6 +91,15 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, dict]] = {
         row(401, OK, OK, OK, OK, 403, 403, 403),
     ),
     ("GET", "/api/v1/applications/{no}"): (None, row(401, OK, 404, OK, 404, OK, 404, OK)),
+    ("GET", "/api/v1/applications/{no}/documents"): (None, row(401, OK, 404, OK, 404, OK, 404, OK)),
+    ("GET", "/api/v1/applications/{no}/form.pdf"): (None, row(401, OK, 404, OK, 404, OK, 404, OK)),
+    ("GET", "/api/v1/me/registrations/{registration}/certificate.pdf"): (
+        None,
+        row(401, OK, 404, 403, 403, 403, 403, 403),
+    ),
+    ("GET", "/api/v1/public/certificates/verify"): (None, PUBLIC),
+    ("GET", "/api/v1/public/register"): (None, PUBLIC),
+    ("GET", "/.well-known/ereg-certificate-keys.json"): (None, PUBLIC),
     ("POST", "/api/v1/applications/{no}/withdraw"): (
         None,
         row(401, OK, 404, 403, 404, 403, 403, 403),
@@ -143,6 +153,8 @@ async def world(stack, faker) -> World:
     for party, username in LOGINS.items():
         headers[party] = await stack.login(username, DEMO_PASSWORD)
     values = {"a": str(a.account_id), "no": no, "review": str(review.json()["id"])}
+    me = (await stack.api.get("/api/v1/me", headers=a.headers)).json()
+    values["registration"] = str(me["registrations"][0]["id"])
     values["code"] = "430000"  # a commission: reference data anyone may read
     return World(headers, values)
 
@@ -156,7 +168,12 @@ def faker():
 
 def test_every_endpoint_has_an_access_rule(stack):
     documented = {
-        (method.upper(), path.replace("{account_id}", "{a}").replace("{review_id}", "{review}"))
+        (
+            method.upper(),
+            path.replace("{account_id}", "{a}")
+            .replace("{review_id}", "{review}")
+            .replace("{registration_id}", "{registration}"),
+        )
         for path, operations in stack.app.openapi()["paths"].items()
         for method in operations
     }
