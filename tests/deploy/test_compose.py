@@ -22,6 +22,7 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
+from registry.certificates import load_keys
 from registry.settings import Settings
 from starter.dev import temporal_cli
 from workflows import search_attributes
@@ -108,6 +109,7 @@ def test_ereg_environment_is_valid_settings_for_production(monkeypatch, tmp_path
         "EREG_JWT_SECRET": "j" * 64,
         "EREG_CODE_SECRET": "c" * 64,
         "EREG_PAYLOAD_KEYS": '{"active": "k1", "keys": {"k1": "' + "A" * 43 + '="}}',
+        "EREG_CERTIFICATE_SIGNING_KEY": '{"active": "c1", "keys": {"c1": "' + "B" * 43 + '="}}',
     }
 
     def interpolate(value: str) -> str:
@@ -123,6 +125,11 @@ def test_ereg_environment_is_valid_settings_for_production(monkeypatch, tmp_path
         assert not settings.dev_mode and settings.log_format == "json"
         assert settings.database_url == "postgresql+asyncpg://ereg:pw@postgresql:5432/ereg"
         assert settings.jwt_secret == "j" * 64 and settings.payload_keys
+        if service == "api":  # only the API signs certificates
+            keys = load_keys(settings.certificate_signing_key, None)
+            assert keys.active == "c1"
+        else:
+            assert not settings.certificate_signing_key
         assert bool(settings.worker_metrics_address) == (service == "worker")
         # Unless ereg.env names a relay and an SMS provider: Mailpit, and SMS only recorded.
         assert (settings.smtp_host, settings.smtp_security) == ("mailpit", "none")
