@@ -35,7 +35,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_certificates"),
         sa.UniqueConstraint("check_code", name="uq_certificates_check_code"),
         sa.UniqueConstraint(
-            "registration_id", "digest", "key_id", name="uq_certificates_registration_id"
+            "registration_id",
+            "digest",
+            "key_id",
+            name="uq_certificates_registration_id_digest_key_id",
         ),
     )
     op.create_index("ix_certificates_registration_id", "certificates", ["registration_id"])
