@@ -89,7 +89,8 @@ class Settings(BaseSettings):
     certificate_signing_key: str = Field("", description='{"active": id, "keys": {id: seed}}')
     certificate_signing_key_file: Path | None = None
     # Where the public pages are reached: printed on certificates (verification link, QR).
-    public_base_url: str = "http://127.0.0.1:8000"
+    # Unset: this API's own address (right for one machine; set it behind a proxy).
+    public_base_url: str = ""
 
     @field_validator("sms_templates", mode="before")
     @classmethod
@@ -113,6 +114,8 @@ class Settings(BaseSettings):
             self.payload_key_file = self.data_dir / "payload-keys.json"
             if self.dev_mode and not self.payload_key_file.exists():
                 self._write_secret(self.payload_key_file, _new_keyring())
+        if not self.public_base_url:
+            self.public_base_url = f"http://{self.api_host}:{self.api_port}"
         if not self.certificate_signing_key and self.certificate_signing_key_file is None:
             self.certificate_signing_key_file = self.data_dir / "certificate-keys.json"
             if self.dev_mode and not self.certificate_signing_key_file.exists():

@@ -10,7 +10,7 @@ import io
 import json
 import os
 import subprocess
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import httpx
@@ -18,12 +18,12 @@ import pytest
 import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from registry import certificates
 from registry.db import session_scope
 from registry.errors import DomainError
-from registry.models import AuditEvent, PhysicianPhoto
+from registry.models import AuditEvent, PhysicianPhoto, Qualification
 from registry.reference import CHINA_TIME
 from starter.api.main import create_app
 from tests.e2e.people import (
@@ -192,11 +192,27 @@ async def test_documents_to_bring(stack, faker):
     # The test qualifications date from 2024-12-01: a first registration within two years.
     assert kinds[:6] == ["application_form", "photo", "qualification_certificate",
                          "health_certificate", "identity_document", "employment_proof"]  # fmt: skip
+    assert "training_proof" not in kinds
     english = (
         await get(stack, f"/api/v1/applications/{no}/documents", {**doc.headers, **EN})
     ).json()
     assert english["documents"][0]["name"] == "Application and review form"
     assert "art. 12(1)" in english["documents"][0]["basis"]
+
+
+async def test_a_late_first_registration_needs_the_training_proof(stack, faker):
+    doc = await new_physician(stack, faker, institution_code=HUNAN)
+    async with session_scope(stack.settings.database_url) as session:
+        await session.execute(
+            update(Qualification)
+            .where(Qualification.id_number == doc.id_number)
+            .values(issued_on=date(2021, 6, 30))
+        )
+    fields = {"institution_code": HUNAN, "category": "clinical", "scope": "内科"}
+    no = await filed(stack, doc.headers, "registration", **fields)
+    body = (await get(stack, f"/api/v1/applications/{no}/documents", doc.headers)).json()
+    [training] = [d for d in body["documents"] if d["kind"] == "training_proof"]
+    assert "2021-06-30" in training["reason"] and "第十二条第二款" in training["basis"]
 
 
 async def _registered(stack, faker):
