@@ -321,13 +321,16 @@ def verify_offline(text: str, public_keys: Mapping[str, Ed25519PublicKey]) -> Ve
 
 
 async def issue(
-    session: AsyncSession, keys: SigningKeys, registration: Registration, today: date
+    session: AsyncSession,
+    keys: SigningKeys,
+    registration: Registration,
+    facts: Facts,
+    today: date,
 ) -> Certificate:
-    """The certificate of the registration's current facts under the active key: the one
-    issued before if the facts have not changed since, else a new one dated ``today``."""
-    if registration.status != "active":
+    """The certificate of the registration's current ``facts`` (``facts_now``) under the active
+    key: the one issued before if they have not changed since, else a new one dated ``today``."""
+    if registration.status != "active" or not registration.certificate_no:
         raise DomainError("registration_not_active")
-    facts = await facts_now(session, registration)
     digest = facts.digest()
     found = await _issued(session, registration.id, digest, keys.active)
     if found is not None:

@@ -363,9 +363,9 @@ async def certificate(
     registration = await session.get(Registration, reg_id)
     if registration is None or registration.id_number != account.id_number:
         raise DomainError("registration_not_found")
-    issued = await certificates.issue(session, keys, registration, today())
-    await session.commit()  # the certificate is on record before anyone can scan it
     facts = await certificates.facts_now(session, registration)
+    issued = await certificates.issue(session, keys, registration, facts, today())
+    await session.commit()  # the certificate is on record before anyone can scan it
     base = settings.public_base_url.rstrip("/")
     data = certificate_pdf.CertificateData(
         certificate_no=issued.certificate_no,
