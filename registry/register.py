@@ -80,17 +80,12 @@ async def lookup(
             Registration.name == name,
             or_(Registration.institution_code.in_(codes), Registration.id.in_(filed)),
         )
-    id_numbers = list(dict.fromkeys(await session.scalars(found.limit(MAX_PEOPLE * 8))))
-    return [await _person(session, name, n) for n in id_numbers[:MAX_PEOPLE]]
-
-
-async def _person(session: AsyncSession, name: str, id_number: str) -> Person:
-    """Every registration of one person (found by the ID number, which never leaves here)."""
+    # Every registration of the people found, in one query (the ID number never leaves here).
     rows = list(
         await session.execute(
             select(Registration, Institution.name)
             .join(Institution, Institution.code == Registration.institution_code)
-            .where(Registration.id_number == id_number, Registration.name == name)
+            .where(Registration.name == name, Registration.id_number.in_(found))
             .order_by(Registration.registered_on.desc(), Registration.id.desc())
         )
     )
@@ -107,21 +102,26 @@ async def _person(session: AsyncSession, name: str, id_number: str) -> Person:
         filings.setdefault(filing.registration_id, []).append(
             FiledAt(filing.institution_code, institution_name, filing.start_on, filing.end_on)
         )
-    entries = [
-        Entry(
-            certificate_no=r.certificate_no,
-            level=r.level,
-            category=r.category,
-            scope=r.scope,
-            location_code=r.location_code,
-            institution_code=r.institution_code,
-            institution_name=institution_name,
-            status=r.status,
-            registered_on=r.registered_on,
-            ended_on=r.ended_on,
-            filings=tuple(filings.get(r.id, ())),
-        )
-        for r, institution_name in rows
+    people: dict[str, list[Entry]] = {}
+    for r, institution_name in rows:
+        people.setdefault(r.id_number, []).append(_entry(r, institution_name, filings))
+    return [
+        Person(name, sorted(entries, key=lambda e: e.status != "active"))  # stable: newest first
+        for entries in list(people.values())[:MAX_PEOPLE]
     ]
-    entries.sort(key=lambda e: e.status != "active")  # stable: newest first within each
-    return Person(name, entries)
+
+
+def _entry(r: Registration, institution_name: str, filings: dict[int, list[FiledAt]]) -> Entry:
+    return Entry(
+        certificate_no=r.certificate_no,
+        level=r.level,
+        category=r.category,
+        scope=r.scope,
+        location_code=r.location_code,
+        institution_code=r.institution_code,
+        institution_name=institution_name,
+        status=r.status,
+        registered_on=r.registered_on,
+        ended_on=r.ended_on,
+        filings=tuple(filings.get(r.id, ())),
+    )
