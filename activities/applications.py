@@ -89,6 +89,8 @@ def _record(transition: Transition, connection: Connection) -> None:
             "state": transition.state,
             "comment": transition.comment,
             "workflow_event": key,
+            "reason_code": transition.reason_code,
+            "comment_en": transition.comment_en,
         },
     )
 

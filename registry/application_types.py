@@ -16,6 +16,9 @@ REMIND_BEFORE = timedelta(days=7)
 REVIEW_WORKING_DAYS = 20
 REVIEW_REMIND_WORKING_DAYS = 3
 OVERDUE_REMINDER_EVERY = timedelta(days=7)
+# An institution reports a ground for cancellation within 30 days of learning of it (Physicians
+# Law 2021 art. 17; Registration Measures 2017 art. 18); a report later than that is flagged.
+REPORT_WITHIN = timedelta(days=30)
 
 
 class ApplicationType(StrEnum):
@@ -84,6 +87,32 @@ CANCELLATION_GROUNDS: dict[int, tuple[str, str]] = {
     9: ("在医师资格考试中参与有组织作弊", "organised cheating in the qualification exam"),
     10: ("本人主动申请", "own request"),
 }
+
+
+class FiledAs(StrEnum):
+    """On whose authority an application is filed: the physician's, the institution's (its duty
+    to report grounds for cancellation) or the commission's own (依职权注销)."""
+
+    physician = "physician"
+    institution = "institution"
+    commission = "commission"
+
+
+FILED_AS_NAMES: dict[FiledAs, tuple[str, str]] = {
+    FiledAs.physician: ("本人申请", "filed by the physician"),
+    FiledAs.institution: ("医疗机构报告", "reported by the institution"),
+    FiledAs.commission: ("卫生健康主管部门依职权注销", "cancelled by the commission ex officio"),
+}
+
+# Who may file which ground: the physician only their own request (10); the institution and the
+# commission the grounds 1–9 that the law makes them report or act on.
+GROUNDS_BY_FILER: dict[FiledAs, frozenset[int]] = {
+    FiledAs.physician: frozenset({10}),
+    FiledAs.institution: frozenset(range(1, 10)),
+    FiledAs.commission: frozenset(range(1, 10)),
+}
+# The ground (2) of a criminal punishment: its refusal period runs from the end of the sentence.
+CRIMINAL_GROUND = 2
 
 
 class ApplicationState(StrEnum):
@@ -159,7 +188,16 @@ class ChangeFields(BaseModel):
 
 class CancellationFields(BaseModel):
     registration_id: int
-    ground: int = Field(description="注销情形 1–10")
+    ground: int = Field(description="注销情形 1–10：本人申请只能为10，医疗机构与卫生健康委为1–9")
+    ground_arose_on: date | None = Field(
+        None, description="情形发生（知道或者应当知道）之日；情形1–9必填"
+    )
+    sentence_ends_on: date | None = Field(
+        None, description="刑罚执行完毕之日（情形2必填，可为将来日期）"
+    )
+    practice_ban_ends_on: date | None = Field(
+        None, description="被依法禁止从事医师职业的期限届满之日（情形2，如有）"
+    )
     comment: str | None = Field(None, max_length=500)
 
 
@@ -254,10 +292,37 @@ class Transition(BaseModel):
     at: datetime
     step_deadline: datetime | None = None
     overdue: bool = False
+    # A refusal by a rule: its code (for machines) beside the words in ``comment`` (Chinese)
+    # and ``comment_en``.
+    reason_code: str | None = None
+    comment_en: str | None = None
+
+
+class NoticeEvent(StrEnum):
+    """What a notice about an application tells (``registry.notices`` has the words)."""
+
+    submitted = "submitted"
+    filed_by_institution = "filed_by_institution"  # its own report: no confirmation step
+    ex_officio = "ex_officio"  # the commission opened a cancellation on its own authority
+    institution_approved = "institution_approved"
+    institution_rejected = "institution_rejected"
+    returned = "returned"
+    resubmitted = "resubmitted"
+    documents_incomplete = "documents_incomplete"
+    documents_accepted = "documents_accepted"
+    completed = "completed"
+    rejected = "rejected"
+    withdrawn = "withdrawn"
+    expired = "expired"
+    reminder = "reminder"
+    overdue = "overdue"
 
 
 class Notice(BaseModel):
-    """Tell the people concerned about a step (recipients are looked up by the activity)."""
+    """Tell the people concerned about a step (recipients are looked up by the activity).
+
+    ``params`` may carry ``comment_zh`` and ``comment_en``: written reasons in each language,
+    used instead of ``comment`` in that language's line."""
 
     application_no: str
     event: str
@@ -266,11 +331,19 @@ class Notice(BaseModel):
 
 
 class Completion(BaseModel):
-    """The registry changed (or, if the world changed meanwhile, why it could not)."""
+    """The registry changed (or, if the world changed meanwhile, why it could not).
+
+    A refusal comes as the rule's code and its written reasons in Chinese and English (Physicians
+    Law 2021 art. 16: reasons in writing to the applicant and the institution).
+    ``stale_reviews``: open profile reviews addressed to an institution that, after this
+    completion, is no longer the physician's; the workflow ends them."""
 
     completed: bool
     certificate_no: str | None = None
     refusal_code: str | None = None
+    refusal_zh: str | None = None
+    refusal_en: str | None = None
+    stale_reviews: list[int] = []
 
 
 class ApplicationOutcome(BaseModel):

@@ -251,6 +251,88 @@ CATALOG: dict[str, tuple[int, str, str]] = {
         "未找到该多地点执业记录。",
         "No such legacy multi-site record.",
     ),
+    "qualification_level_missing": (
+        422,
+        "未查到您在该级别和类别（{level}，{category}）的医师资格。",
+        "You hold no qualification at this level and category ({level}, {category}).",
+    ),
+    "assistant_upgrade_instead": (
+        409,
+        "您在该省（{province_code}）已有执业助理医师注册，一个执业地点只能有一个主要执业机构；"
+        "取得执业医师资格后请办理“助理医师升执业医师”。",
+        "You hold an assistant physician registration in this province ({province_code}), and "
+        "a location has one primary institution: with a physician qualification, file an "
+        "'assistant to practising physician' upgrade instead.",
+    ),
+    "filing_other_county": (
+        422,
+        "执业助理医师的执业地点为县级行政区划（{location_code}），备案机构须在该县内。",
+        "An assistant physician practises in one county ({location_code}); the further "
+        "institution must be in it.",
+    ),
+    "assistant_change_other_county": (
+        422,
+        "执业助理医师的执业地点为县级行政区划（{location_code}），变更后的主要执业机构须在该县内。",
+        "An assistant physician practises in one county ({location_code}); the new primary "
+        "institution must be in it.",
+    ),
+    "cancellation_ground_for_physician": (
+        422,
+        "医师本人只能以第10项“本人主动申请”申请注销；第1–9项情形由所在医疗机构报告。",
+        "A physician files a cancellation only on ground 10, own request; grounds 1–9 are "
+        "reported by the institution.",
+    ),
+    "cancellation_ground_for_reporter": (
+        422,
+        "医疗机构报告或卫生健康委依职权注销须为第1–9项情形；第10项“本人主动申请”由医师本人申请。",
+        "An institution reports, and a commission cancels on its own authority, only on "
+        "grounds 1–9; ground 10, own request, is filed by the physician.",
+    ),
+    "ground_date_required": (
+        422,
+        "请填写注销情形发生（知道或者应当知道）之日。",
+        "Give the date the ground arose (became known or should have).",
+    ),
+    "ground_date_future": (
+        422,
+        "注销情形发生之日不能晚于今天。",
+        "The date the ground arose cannot be in the future.",
+    ),
+    "sentence_end_required": (
+        422,
+        "情形2（受刑事处罚）须填写刑罚执行完毕之日（可为将来日期）。",
+        "Ground 2 (criminal punishment) needs the date the sentence is served (may be ahead).",
+    ),
+    "registered_elsewhere": (
+        403,
+        "该注册不是由您所在的卫生健康委准予的，不能依职权注销；请通报准予注册的卫生健康委。",
+        "This registration was not granted by your commission, which cannot cancel it; "
+        "notify the commission that granted it.",
+    ),
+    "registration_barred": (
+        409,
+        "不予注册：{ground}（《医师法》第十六条）。该情形由卫生健康主管部门记录，消失后方可申请。",
+        "Registration is refused: {ground} (Physicians Law art. 16). A commission recorded it; "
+        "apply once it no longer holds.",
+    ),
+    "registration_barred_until": (
+        409,
+        "不予注册：{ground}（《医师法》第十六条），期限至{ends_on}届满，届满后方可申请。",
+        "Registration is refused: {ground} (Physicians Law art. 16); the period ends on "
+        "{ends_on}, apply from then.",
+    ),
+    "refusal_ground_not_recordable": (
+        422,
+        "此处只能记录无民事行为能力或限制民事行为能力；其他不予注册情形随注销注册记录。",
+        "Only a lack or limit of civil capacity is recorded here; the other grounds are "
+        "recorded with the cancellation.",
+    ),
+    "refusal_ground_dates": (
+        422,
+        "结束日期须晚于开始日期。",
+        "The end date must be after the start date.",
+    ),
+    "refusal_ground_not_found": (404, "未找到该不予注册情形记录。", "No such refusal ground."),
     # --- profile: security settings, personal information, photo, department ---
     "current_password_wrong": (403, "当前密码不正确。", "The current password is wrong."),
     "reset_code_invalid": (

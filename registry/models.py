@@ -121,6 +121,9 @@ class Registration(Base):
 
     ``location_code`` is the institution's province for a practising physician and its county
     for an assistant. ``source_application_no`` makes completing an application idempotent.
+    A cancelled registration keeps its ground (1–10) and the date the ground arose (unknown for
+    some cancelled before these were recorded). ``department_id`` is the department the
+    physician chose at this registration's primary institution.
     """
 
     __tablename__ = "registrations"
@@ -138,6 +141,33 @@ class Registration(Base):
     registered_on: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
     source_application_no: Mapped[str | None] = mapped_column(String(20), unique=True)
+    cancellation_ground: Mapped[int | None] = mapped_column(Integer)
+    ground_arose_on: Mapped[date | None] = mapped_column(Date)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+
+
+class RegistrationBar(Base):
+    """A ground on which registration is refused (不予注册, Physicians Law 2021 art. 16) for a
+    person, from ``starts_on`` until ``ends_on`` (the day the period has run; NULL: until an
+    officer lifts it, as for a lack of civil capacity).
+
+    Made by the completion of a cancellation whose ground starts a period
+    (``source_application_no``), or recorded by a commission officer (``recorded_by``).
+    """
+
+    __tablename__ = "registration_bars"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    ground: Mapped[str] = mapped_column(String(32))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    source_application_no: Mapped[str | None] = mapped_column(String(20), unique=True)
+    commission_code: Mapped[str | None] = mapped_column(ForeignKey("commissions.code"))
+    recorded_by: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    lifted_on: Mapped[date | None] = mapped_column(Date)
+    lifted_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Certificate(Base):
@@ -229,6 +259,10 @@ class ApplicationEvent(Base):
     state: Mapped[str] = mapped_column(String(32))
     comment: Mapped[str | None] = mapped_column(Text)
     workflow_event: Mapped[str] = mapped_column(String(64), unique=True)
+    # A refusal by a rule at completion: the rule's code; ``comment`` holds its words in
+    # Chinese and ``comment_en`` in English.
+    reason_code: Mapped[str | None] = mapped_column(String(64))
+    comment_en: Mapped[str | None] = mapped_column(Text)
 
 
 class DevMessage(Base):

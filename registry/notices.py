@@ -60,6 +60,16 @@ def notice_message(notice: Notice) -> tuple[str, str]:
 
 _APPLICATION_TEXT: dict[str, tuple[str, str]] = {
     "submitted": ("已提交，待医疗机构确认。", "was submitted and awaits the institution."),
+    "filed_by_institution": (
+        "已由医疗机构报告（注销注册），请医疗机构在{deadline}前向卫生健康委提交纸质材料。",
+        "was reported by the institution (cancellation); the institution brings the paper "
+        "documents to the health commission by {deadline}.",
+    ),
+    "ex_officio": (
+        "已由卫生健康委依职权启动注销注册程序，待卫生健康委作出决定。",
+        "was opened by the health commission on its own authority (cancellation) and awaits "
+        "its decision.",
+    ),
     "institution_approved": (
         "已经医疗机构确认，请在{deadline}前携带纸质材料到卫生健康委现场办理。",
         "was confirmed by the institution; bring the paper documents to the health commission "
@@ -106,9 +116,12 @@ def application_message(
     """(subject, body) about one step of an application, Chinese first then English."""
     zh, en = _APPLICATION_TEXT[event]
     values = {"comment": "—", "deadline": "—", "certificate_no": "—"} | params
+    # Written reasons may come in both languages: each line gets its own.
+    zh_values = values | {"comment": params.get("comment_zh", values["comment"])}
+    en_values = values | {"comment": params.get("comment_en", values["comment"])}
     subject = f"{type_names[0]}申请 {application_no} / {type_names[1]} application"
     body = (
-        f"{SIGNATURE}{type_names[0]}申请（{application_no}）{zh.format(**values)}\n"
-        f"{type_names[1]} application {application_no} {en.format(**values)}"
+        f"{SIGNATURE}{type_names[0]}申请（{application_no}）{zh.format(**zh_values)}\n"
+        f"{type_names[1]} application {application_no} {en.format(**en_values)}"
     )
     return subject, body

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.errors import DomainError, Localized
+from registry.institutions import registration_for
 from registry.models import Account, Department, PhysicianPhoto, PhysicianProfile, utcnow
 from registry.photos import Photo
 
@@ -150,15 +151,40 @@ async def set_departments(
     return await departments_of(session, institution_code)
 
 
-async def choose_department(session: AsyncSession, account: Account, department_id: int) -> None:
-    """In force at once; only an active department of the physician's own institution."""
+async def department_of(
+    session: AsyncSession, account: Account, registration_id: int | None = None
+) -> tuple[str | None, Department | None]:
+    """(institution, department chosen there) for a registration of the physician (default:
+    the most recent; before any registration, the sign-up institution and the profile's)."""
+    registration = await registration_for(session, account, registration_id)
+    if registration is not None:
+        department_id = registration.department_id
+        institution_code = registration.institution_code
+    else:
+        row = await profile_of(session, account.id)
+        department_id = row.department_id if row else None
+        institution_code = account.institution_code
+    department = await session.get(Department, department_id) if department_id else None
+    return institution_code, department
+
+
+async def choose_department(
+    session: AsyncSession, account: Account, department_id: int, registration_id: int | None = None
+) -> None:
+    """In force at once; only an active department of the registration's primary institution
+    (one department per registration: the physician practises in one at each)."""
+    registration = await registration_for(session, account, registration_id)
+    institution_code = registration.institution_code if registration else account.institution_code
     department = await session.get(Department, department_id)
     if (
         department is None
         or not department.active
-        or department.institution_code != account.institution_code
+        or department.institution_code != institution_code
     ):
         raise DomainError("department_not_in_list")
+    if registration is not None:
+        registration.department_id = department.id
+        return
     profile = await profile_of(session, account.id)
     if profile is None:
         profile = PhysicianProfile(account_id=account.id)

@@ -84,6 +84,13 @@ _REVIEW_TEXT: dict[str, tuple[str, str]] = {
         "医师已撤回{kind}（审核编号 {review_id}），无需再审核。",
         "the physician withdrew the {kind} (review {review_id}); nothing is left to decide.",
     ),
+    "ended": (
+        "{kind}（审核编号 {review_id}）已终止：业务申请 {application_no} 办结后，该医疗机构已不是"
+        "医师的主要执业机构。如仍需变更，请医师向现在的主要执业机构重新提交。",
+        "the {kind} (review {review_id}) has ended: after application {application_no} was "
+        "completed, that institution is no longer the physician's primary institution. To "
+        "make the change, the physician submits it again to the current one.",
+    ),
 }
 
 
@@ -110,8 +117,9 @@ def security_message(event: SecurityEventKind, **params: str) -> tuple[str, str]
 def review_message(event: str, kind: ReviewKind, params: dict[str, str]) -> tuple[str, str]:
     kind_zh, kind_en = KIND_NAMES[kind]
     zh, en = _REVIEW_TEXT[event]
-    zh_values = {"comment": "—", "deadline": "—"} | params | {"kind": kind_zh}
-    en_values = {"comment": "—", "deadline": "—"} | params | {"kind": kind_en}
+    defaults = {"comment": "—", "deadline": "—", "application_no": "—"}
+    zh_values = defaults | params | {"kind": kind_zh}
+    en_values = defaults | params | {"kind": kind_en}
     subject = f"{kind_zh}审核 / {kind_en.capitalize()} review"
     en_text = en.format(**en_values)
     return subject, f"{SIGNATURE}{zh.format(**zh_values)}\n{en_text[0].upper()}{en_text[1:]}"

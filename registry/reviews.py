@@ -39,10 +39,17 @@ class ReviewState(StrEnum):
     rejected = "rejected"
     expired = "expired"
     withdrawn = "withdrawn"
+    ended = "ended"  # the institution is no longer the physician's (``registry.institutions``)
 
 
 TERMINAL = frozenset(
-    {ReviewState.approved, ReviewState.rejected, ReviewState.expired, ReviewState.withdrawn}
+    {
+        ReviewState.approved,
+        ReviewState.rejected,
+        ReviewState.expired,
+        ReviewState.withdrawn,
+        ReviewState.ended,
+    }
 )
 
 STATE_NAMES: dict[ReviewState, tuple[str, str]] = {
@@ -51,7 +58,19 @@ STATE_NAMES: dict[ReviewState, tuple[str, str]] = {
     ReviewState.rejected: ("未通过", "Rejected"),
     ReviewState.expired: ("已过期", "Expired"),
     ReviewState.withdrawn: ("已撤回", "Withdrawn"),
+    ReviewState.ended: (
+        "已终止（主要执业机构已变更）",
+        "Ended: no longer the physician's institution",
+    ),
 }
+
+# The signal a completed application sends a review whose institution is no longer the
+# physician's (by name: the application workflow does not import the review workflow).
+REVIEW_ENDED_SIGNAL = "institution_changed"
+
+
+def review_workflow_id(review_id: int) -> str:
+    return f"profile-review-{review_id}"
 
 
 # --- workflow input and messages -------------------------------------------------------------
@@ -87,6 +106,13 @@ class PhotoReplacement(BaseModel):
     photo_id: int
 
 
+class ReviewEnding(BaseModel):
+    """The completed application after which the review's institution is no longer the
+    physician's."""
+
+    application_no: str
+
+
 class ReplaceResult(BaseModel):
     accepted: bool  # False: the review closed meanwhile; the upload needs a review of its own
 
@@ -116,7 +142,7 @@ class ReviewRecord(BaseModel):
 
 class ReviewNotice(BaseModel):
     review_id: int
-    event: str  # submitted | approved | rejected | expired | reminder | withdrawn
+    event: str  # submitted | approved | rejected | expired | reminder | withdrawn | ended
     audiences: list[str]  # physician | institution
     params: dict[str, str] = {}
 

@@ -5,6 +5,13 @@ validator refuses, before anything enters history, a decision in the wrong state
 wrong institution or commission. Every waiting step has a clock: a reminder before it runs out,
 then expiry — except the commission's statutory 20 working days, past which the application is
 flagged overdue and the officers reminded, never approved by itself.
+
+Where an application starts depends on who filed it (``registry.applications.first_state``):
+an institution's own report of a cancellation ground goes straight to the paper documents, a
+cancellation a commission opens on its own authority straight to the officer's decision
+(patch ``own-filing-skips-steps``). A completion that leaves open profile reviews addressed to
+an institution no longer the physician's ends them (patch ``end-stale-reviews``). A refusal by
+a rule at completion is told in words, its code kept beside them on the timeline.
 """
 
 import asyncio
@@ -13,6 +20,7 @@ from contextlib import asynccontextmanager, suppress
 from datetime import datetime, timedelta
 
 from temporalio import workflow
+from temporalio.exceptions import FailureError
 
 from workflows.common import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, china_date, refuse, run_activity
 
@@ -38,16 +46,22 @@ with workflow.unsafe.imports_passed_through():
         DecisionResult,
         InstitutionDecision,
         Notice,
+        NoticeEvent,
         PaperCheck,
         Resubmission,
         Transition,
         Withdrawal,
     )
-    from registry.applications import acts_for_applicant
+    from registry.applications import acts_for_applicant, first_state
     from registry.reference import CHINA_TIME
+    from registry.reviews import REVIEW_ENDED_SIGNAL, ReviewEnding, review_workflow_id
     from workflows import search_attributes as sa
 
 Sx = ApplicationState
+Ev = NoticeEvent
+# Patches: running workflows of the older shape keep taking the older branch on replay.
+OWN_FILING_SKIPS_STEPS = "own-filing-skips-steps"
+END_STALE_REVIEWS = "end-stale-reviews"
 
 # Who is waited on in each open state, and the window they have (None: the statutory clock).
 _WAITING_ON: dict[ApplicationState, tuple[str, timedelta | None, tuple[str, str]]] = {
@@ -90,17 +104,54 @@ class ApplicationWorkflow:
         self._completing = False
         self._certificate_no: str | None = None
         self._notices: list[asyncio.Future] = []
+        self._entry = Sx.awaiting_institution  # where a (re)submission enters; set by run
 
     @workflow.run
     async def run(self, start: ApplicationStart) -> ApplicationOutcome:
-        await self._transition(Sx.awaiting_institution, "submitted", start.filed_by)
+        self._entry = self._entry_state()
+        await self._transition(self._entry, "submitted", start.filed_by)
         self._submitted = True
-        self._notify("submitted", "institution", "old_institution", "physician")
+        self._notify_entry(Ev.submitted)
         while self._state not in TERMINAL:
             await self._wait_for_next_step()
         await workflow.wait_condition(workflow.all_handlers_finished)
         await asyncio.gather(*self._notices)
         return ApplicationOutcome(state=self._state, certificate_no=self._certificate_no)
+
+    def _entry_state(self) -> ApplicationState:
+        """The institution confirms, unless it filed the application itself or a commission
+        opened it; decided once, at the start (old histories: always the institution)."""
+        entry = first_state(self._start.filed_by, self._start.institution_code)
+        if entry != Sx.awaiting_institution and workflow.patched(OWN_FILING_SKIPS_STEPS):
+            return entry
+        return Sx.awaiting_institution
+
+    def _notify_entry(self, event: NoticeEvent) -> None:
+        """Tell those concerned that the application was (re)submitted where it entered."""
+        if self._entry == Sx.awaiting_institution:
+            if event == Ev.submitted:
+                self._notify(event, "institution", "old_institution", "physician")
+            else:
+                self._notify(event, "institution")
+        elif self._entry == Sx.awaiting_documents:
+            self._notify(
+                Ev.filed_by_institution,
+                "physician",
+                "institution",
+                deadline=china_date(self._deadline),
+            )
+        else:
+            self._notify(Ev.ex_officio, "physician", "institution", "commission")
+
+    def _waiting_audience(self) -> str:
+        """Who is reminded of the step waited on: what waits on "the applicant" waits on the
+        institution or the commission when one of them filed the application."""
+        audience = _WAITING_ON[self._state][0]
+        if audience != "physician":
+            return audience
+        return {"institution_staff": "institution", "commission_officer": "commission"}.get(
+            self._start.filed_by.role, "physician"
+        )
 
     # --- clocks --------------------------------------------------------------------------------
 
@@ -110,7 +161,7 @@ class ApplicationWorkflow:
         if self._state in TERMINAL:  # a step ended it while the clock was recording
             return
         seen = self._sequence
-        audience, _, _ = _WAITING_ON[self._state]
+        audience = self._waiting_audience()
         if self._overdue:
             if not await self._decided_within(OVERDUE_REMINDER_EVERY, seen):
                 self._notify("overdue", audience, deadline=china_date(self._deadline))
@@ -149,13 +200,18 @@ class ApplicationWorkflow:
     # --- recording -----------------------------------------------------------------------------
 
     async def _transition(
-        self, state: ApplicationState, action: str, actor: Actor | None, comment: str | None = None
+        self,
+        state: ApplicationState,
+        action: str,
+        actor: Actor | None,
+        comment: str | None = None,
+        **reason: str,
     ) -> None:
         """Enter ``state``: restart its clock, show it to operators, record it."""
         deadline, reminder_at = await self._clock_for(state)
         self._state, self._deadline, self._review_reminder_at = state, deadline, reminder_at
         self._reminded = self._overdue = False
-        await self._record(action, actor, comment)
+        await self._record(action, actor, comment, **reason)
 
     async def _clock_for(self, state: ApplicationState) -> tuple[datetime | None, datetime | None]:
         """(deadline, statutory reminder time) of a state entered now."""
@@ -174,7 +230,10 @@ class ApplicationWorkflow:
         )
         return deadline, reminder_at
 
-    async def _record(self, action: str, actor: Actor | None, comment: str | None = None) -> None:
+    async def _record(
+        self, action: str, actor: Actor | None, comment: str | None = None, **reason: str
+    ) -> None:
+        """``reason``: ``reason_code`` and ``comment_en`` of a refusal by a rule."""
         self._sequence += 1
         self._describe()
         await run_activity(
@@ -190,6 +249,7 @@ class ApplicationWorkflow:
                 at=workflow.now(),
                 step_deadline=self._deadline,
                 overdue=self._overdue,
+                **reason,
             ),
         )
 
@@ -308,7 +368,8 @@ class ApplicationWorkflow:
                 self._notify("returned", "physician", comment=comment)
             else:
                 await self._transition(Sx.rejected, "institution_rejected", actor, comment)
-                self._notify("institution_rejected", "physician", comment=comment)
+                # Written reasons to the applicant and the institution (Physicians Law art. 16).
+                self._notify(Ev.institution_rejected, "physician", "institution", comment=comment)
             return self._result()
 
     @institution_decision.validator
@@ -382,10 +443,40 @@ class ApplicationWorkflow:
                 "old_institution",
                 certificate_no=self._certificate_no or "—",
             )
+            if completion.stale_reviews and workflow.patched(END_STALE_REVIEWS):
+                self._notices.append(
+                    asyncio.ensure_future(self._end_reviews(completion.stale_reviews))
+                )
         else:
-            reason = f"rule:{completion.refusal_code}"
-            await self._transition(Sx.rejected, "refused_at_completion", actor, reason)
-            self._notify("rejected", "physician", "institution", comment=reason)
+            # Written reasons (Physicians Law art. 16), in words; the code stays on the timeline.
+            code = completion.refusal_code
+            reason_zh = completion.refusal_zh or f"rule:{code}"  # older activity results
+            reason_en = completion.refusal_en or reason_zh
+            await self._transition(
+                Sx.rejected,
+                "refused_at_completion",
+                actor,
+                reason_zh,
+                reason_code=code,
+                comment_en=reason_en,
+            )
+            self._notify(
+                Ev.rejected,
+                "physician",
+                "institution",
+                comment=reason_zh,
+                comment_zh=reason_zh,
+                comment_en=reason_en,
+            )
+
+    async def _end_reviews(self, review_ids: list[int]) -> None:
+        """End the profile reviews addressed to an institution that is no longer the
+        physician's; each review tells the physician and that institution."""
+        ending = ReviewEnding(application_no=self._start.application_no)
+        for review_id in review_ids:
+            handle = workflow.get_external_workflow_handle(review_workflow_id(review_id))
+            with suppress(FailureError):  # it closed meanwhile: nothing left to end
+                await handle.signal(REVIEW_ENDED_SIGNAL, ending)
 
     # --- applicant -----------------------------------------------------------------------------
 
@@ -409,9 +500,9 @@ class ApplicationWorkflow:
     async def resubmit(self, resubmission: Resubmission) -> DecisionResult:
         async with self._taking_step(lambda: self._validate_resubmit(resubmission)):
             await self._transition(
-                Sx.awaiting_institution, "resubmitted", resubmission.actor, resubmission.comment
+                self._entry, "resubmitted", resubmission.actor, resubmission.comment
             )
-            self._notify("resubmitted", "institution")
+            self._notify_entry(Ev.resubmitted)
             return self._result()
 
     @resubmit.validator

@@ -7,7 +7,9 @@ institution's staff, a closed review, a rejection without a reason, or a decisio
 that a newer upload has replaced. A newer photo does not start a second review: it is handed to
 this one (``replace_photo``), which from then on shows staff only the newest and restarts its
 30 days. A reminder goes to the institution 7 days before the review expires. Until a decision,
-the physician may withdraw the review (``withdraw``), to correct the change or drop it.
+the physician may withdraw the review (``withdraw``), to correct the change or drop it. A
+completed application after which the institution is no longer the physician's ends the review
+(signal ``institution_changed``), telling the physician and the institution.
 """
 
 import asyncio
@@ -24,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from registry.reference import CHINA_TIME
     from registry.reviews import (
         KIND_NAMES,
+        REVIEW_ENDED_SIGNAL,
         REVIEW_REMIND_BEFORE,
         REVIEW_WINDOW,
         STATE_NAMES,
@@ -31,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
         PhotoReplacement,
         ReplaceResult,
         ReviewDecision,
+        ReviewEnding,
         ReviewKind,
         ReviewNotice,
         ReviewOutcome,
@@ -259,3 +263,21 @@ class ProfileReviewWorkflow:
             raise refuse("forbidden")
         if self._state != Rs.awaiting_institution or self._busy:
             raise refuse("wrong_state", state=self._state.value)
+
+    # --- the registry ----------------------------------------------------------------------------
+
+    @workflow.signal(name=REVIEW_ENDED_SIGNAL)
+    async def institution_changed(self, ending: ReviewEnding) -> None:
+        """The physician's institution changed (an application completed): this institution no
+        longer decides; the review ends, and the physician submits again to the new one. A
+        review decided meanwhile stays as decided."""
+        await workflow.wait_condition(lambda: not self._busy)
+        if self._state in TERMINAL:
+            return
+        with self._taking_step():
+            self._state = Rs.ended
+            await self._record(
+                comment=f"主要执业机构已变更（业务申请 {ending.application_no}）/ No longer the "
+                f"physician's institution (application {ending.application_no})"
+            )
+        self._notify("ended", "physician", "institution", application_no=ending.application_no)

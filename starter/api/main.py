@@ -29,6 +29,7 @@ from starter.api.routes import (
     profile,
     public,
     reference,
+    refusals,
     reviews,
     security,
 )
@@ -80,7 +81,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     api = APIRouter(prefix="/api/v1")
     for module in (auth, institutions, reference, me, institution, applications, audit, dev):
         api.include_router(module.router)
-    for module in (security, profile, reviews, documents, public):
+    for module in (security, profile, reviews, documents, public, refusals):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(public.well_known)

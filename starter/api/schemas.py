@@ -154,6 +154,7 @@ class ApplicationTypeOut(BaseModel):
     name_zh: str
     name_en: str
     staff_may_file: bool
+    officer_may_file: bool = Field(False, description="卫生健康委审批人员可依职权提交（注销）")
     fields: dict
 
 
@@ -169,6 +170,10 @@ class ApplicationTypesResponse(BaseModel):
     online: list[ApplicationTypeOut]
     offline_only: list[OfflineBusinessOut]
     cancellation_grounds: dict[int, tuple[str, str]]
+    cancellation_grounds_by_filer: dict[str, list[int]] = Field(
+        default_factory=dict,
+        description="physician: 10; institution and commission (依职权): 1–9",
+    )
 
 
 class TimelineEntry(BaseModel):
@@ -176,7 +181,8 @@ class TimelineEntry(BaseModel):
     action: str
     actor_role: str
     state: str
-    comment: str | None
+    comment: str | None = Field(description="理由（规则拒绝时为书面理由，按请求语言）")
+    reason_code: str | None = Field(None, description="规则拒绝的错误代码（供程序使用）")
 
 
 class ApplicationOut(BaseModel):
@@ -194,6 +200,10 @@ class ApplicationOut(BaseModel):
     overdue: bool
     certificate_no: str | None
     created_at: datetime
+    filed_as: str | None = Field(
+        None, description="physician | institution（医疗机构报告）| commission（依职权）"
+    )
+    reported_late: bool | None = Field(None, description="医疗机构在知道注销情形之日起30日后才报告")
     timeline: list[TimelineEntry] = []
 
 
@@ -241,6 +251,11 @@ class RegistrationOut(BaseModel):
     certificate_no: str | None
     status: str
     registered_on: date
+    ended_on: date | None = None
+    military_certificate_no: str | None = Field(None, description="军队医师执业证书编号")
+    cancellation_ground: int | None = Field(None, description="注销情形 1–10")
+    ground_arose_on: date | None = Field(None, description="注销情形发生之日")
+    department_id: int | None = Field(None, description="在该注册的主要执业机构所选科室")
     filings: list[FilingOut] = []
 
 

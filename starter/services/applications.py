@@ -16,6 +16,7 @@ from registry import applications, identifiers
 from registry.application_types import (
     CANCELLATION_GROUNDS,
     FIELDS,
+    GROUNDS_BY_FILER,
     OFFLINE_ONLY,
     OFFLINE_WHERE,
     STATE_NAMES,
@@ -65,7 +66,8 @@ async def submit(
     The row is committed before the workflow starts, so the workflow always finds it; if the
     workflow cannot start, the row is removed and the applicant can simply retry.
     """
-    subject, plan = await applications.plan(session, type_, fields, filer)
+    today = datetime.now(CHINA_TIME).date()
+    subject, plan = await applications.plan(session, type_, fields, filer, today)
     application = Application(
         type=type_,
         account_id=subject.account_id,
@@ -80,7 +82,7 @@ async def submit(
             "subject": {"name": subject.name, "id_number": subject.id_number},
             **plan.details,
         },
-        state=ApplicationState.awaiting_institution,
+        state=applications.first_state(actor_of(filer), plan.institution_code),
         open_slot=plan.open_slot,
     )
     session.add(application)
@@ -173,6 +175,7 @@ def types() -> ApplicationTypesResponse:
                 name_zh=zh,
                 name_en=en,
                 staff_may_file=type_ == ApplicationType.cancellation,
+                officer_may_file=type_ == ApplicationType.cancellation,
                 fields=FIELDS[type_].model_json_schema(),
             )
             for type_, (zh, en) in TYPE_NAMES.items()
@@ -184,6 +187,9 @@ def types() -> ApplicationTypesResponse:
             for code, (zh, en) in OFFLINE_ONLY.items()
         ],
         cancellation_grounds=CANCELLATION_GROUNDS,
+        cancellation_grounds_by_filer={
+            filer.value: sorted(grounds) for filer, grounds in GROUNDS_BY_FILER.items()
+        },
     )
 
 
@@ -241,9 +247,16 @@ def application_out(
         overdue=application.overdue,
         certificate_no=application.certificate_no,
         created_at=application.created_at,
+        filed_as=application.details.get("filed_as"),
+        reported_late=application.details.get("reported_late"),
         timeline=[
             TimelineEntry(
-                at=e.at, action=e.action, actor_role=e.actor_role, state=e.state, comment=e.comment
+                at=e.at,
+                action=e.action,
+                actor_role=e.actor_role,
+                state=e.state,
+                comment=e.comment_en if lang == "en" and e.comment_en else e.comment,
+                reason_code=e.reason_code,
             )
             for e in timeline
         ],
@@ -321,7 +334,8 @@ async def withdraw(session: AsyncSession, client: Client, account: Account, no: 
 async def resubmit(
     session: AsyncSession, client: Client, account: Account, no: str, comment: str | None
 ) -> DecisionOut:
-    """The applicant sends a returned application (补正) to the institution again."""
+    """The applicant sends a returned application (补正) again: to the institution, or for an
+    institution's own report to the paper documents, for a commission's to its decision."""
     application = await visible_application(session, account, no)
     await check_applicant(session, account, application)
     result = await update(

@@ -21,6 +21,7 @@ from registry.activation import (
 )
 from registry.codes import code_digest, is_code_format
 from registry.errors import DomainError
+from registry.institutions import institution_of
 from registry.models import Account, Filing, Institution, LegacySite, Qualification, Registration
 from registry.reference import PORTAL_DIVISIONS
 from registry.settings import Settings
@@ -136,8 +137,15 @@ async def overview(
         role=account.role,
         commission_code=account.commission_code,
     )
-    if account.institution_code:
-        institution = await session.get(Institution, account.institution_code)
+    # A physician's is the primary institution of their most recent registration, else the
+    # one chosen at sign-up (registry.institutions); staff's is their own.
+    code = (
+        await institution_of(session, account)
+        if account.role == "physician"
+        else account.institution_code
+    )
+    if code:
+        institution = await session.get(Institution, code)
         out.institution = institution_out(institution) if institution else None
     if account.role != "physician":
         return out

@@ -20,10 +20,10 @@ from registry import identifiers, photos, profile, reviews, security
 from registry.accounts import get_institution
 from registry.activation import RESEND_INTERVAL, Channel
 from registry.errors import DomainError, Localized
+from registry.institutions import institution_of
 from registry.models import (
     Account,
     ContactCode,
-    Department,
     PhysicianPhoto,
     ProfileReview,
     SecurityEvent,
@@ -36,6 +36,7 @@ from registry.reviews import (
     ReviewKind,
     ReviewStart,
     ReviewState,
+    review_workflow_id,
 )
 from registry.security import CodePurpose, ContactMessage
 from registry.settings import Settings
@@ -51,10 +52,6 @@ from starter.services.applications import actor_of
 from workflows import search_attributes as sa
 from workflows.contact_message import ContactMessageWorkflow
 from workflows.profile_review import ProfileReviewWorkflow
-
-
-def review_workflow_id(review_id: int) -> str:
-    return f"profile-review-{review_id}"
 
 
 def now() -> datetime:
@@ -113,10 +110,20 @@ async def notify_change(
 
 
 async def submit_changes(
-    session: AsyncSession, client: Client, settings: Settings, account: Account, changes: dict
+    session: AsyncSession,
+    client: Client,
+    settings: Settings,
+    account: Account,
+    changes: dict,
+    registration_id: int | None = None,
 ) -> ProfileReview:
+    """A personal-information change for the institution of ``registration_id`` (default: the
+    physician's institution, ``registry.institutions.institution_of``) to review."""
     account_id = account.id  # read before a failed insert expires ``account``
-    review = await _open(session, account, ReviewKind.personal_info, changes=changes)
+    institution_code = await institution_of(session, account, registration_id)
+    review = await _open(
+        session, account, ReviewKind.personal_info, institution_code, changes=changes
+    )
     if review is None:
         existing = await reviews.open_review(session, account_id, ReviewKind.personal_info)
         raise DomainError(
@@ -131,12 +138,19 @@ async def submit_changes(
 
 
 async def submit_photo(
-    session: AsyncSession, client: Client, settings: Settings, account: Account, photo: Photo
+    session: AsyncSession,
+    client: Client,
+    settings: Settings,
+    account: Account,
+    photo: Photo,
+    registration_id: int | None = None,
 ) -> tuple[int, int]:
     """Store the upload and put it under review: handed to the open photo review if there is
-    one (staff then see only the newest), else in a review of its own. Returns the ids of the
-    photo and of its review."""
+    one (staff then see only the newest), else in a review of its own by the institution of
+    ``registration_id`` (default: the physician's). Returns the ids of the photo and of its
+    review."""
     account_id = account.id  # read before a failed insert expires ``account``
+    institution_code = await institution_of(session, account, registration_id)
     photo_id = (await profile.store_photo(session, account_id, photo)).id
     await session.commit()
     for _ in range(5):
@@ -147,7 +161,9 @@ async def submit_photo(
                 return photo_id, review_id
             await asyncio.sleep(0.1)  # the review is closing; a new one follows
             continue
-        review = await _open(session, account, ReviewKind.photo, photo_id=photo_id)
+        review = await _open(
+            session, account, ReviewKind.photo, institution_code, photo_id=photo_id
+        )
         if review is not None:
             await _start(session, client, settings, review)
             return photo_id, review.id
@@ -155,7 +171,7 @@ async def submit_photo(
 
 
 async def _open(
-    session: AsyncSession, account: Account, kind: ReviewKind, **values
+    session: AsyncSession, account: Account, kind: ReviewKind, institution_code: str, **values
 ) -> ProfileReview | None:
     """The new review's row, or None when one of this kind is open already (the row's unique
     open slot decides, even between two requests at the same instant)."""
@@ -164,7 +180,7 @@ async def _open(
     review = ProfileReview(
         account_id=account.id,
         kind=kind.value,
-        institution_code=account.institution_code,
+        institution_code=institution_code,
         state=ReviewState.awaiting_institution.value,
         open_slot=kind.value,
         **values,
@@ -324,8 +340,8 @@ async def describe(session: AsyncSession, account: Account, out, lang: str) -> N
     row = await profile.profile_of(session, account.id)
     values = profile_values(row)
     out.profile = ProfileOut(**values, updated_at=row.updated_at if row else None)
-    if row and row.department_id:
-        department = await session.get(Department, row.department_id)
+    _, department = await profile.department_of(session, account)
+    if department is not None:
         out.department = DepartmentOut(id=department.id, name=department.name)
     out.photo = await photo_status(session, account.id)
     rows = await session.scalars(
@@ -353,12 +369,13 @@ async def submit_changes_out(
     account: Account,
     info: profile.PersonalInfo,
     lang: str,
+    registration_id: int | None = None,
 ) -> ReviewOut:
-    """Ask to change personal information (checked here); in force once the institution
-    approves it."""
+    """Ask to change personal information (checked here); in force once the physician's
+    institution (of ``registration_id``, default the most recent registration) approves it."""
     profile.require_active_physician(account)
     changes = profile.normalize_changes(info)
-    review = await submit_changes(session, client, settings, account, changes)
+    review = await submit_changes(session, client, settings, account, changes, registration_id)
     current = profile_values(await profile.profile_of(session, account.id))
     return review_out(review, account, account.name or "", lang, current)
 
@@ -404,26 +421,33 @@ async def photo_bytes(form: FormData) -> bytes:
 
 
 async def upload_photo(
-    session: AsyncSession, client: Client, settings: Settings, account: Account, data: bytes
+    session: AsyncSession,
+    client: Client,
+    settings: Settings,
+    account: Account,
+    data: bytes,
+    registration_id: int | None = None,
 ) -> tuple[Photo, int, int]:
     """Check an upload (every photo rule) and put it under review: (photo, photo id, review
     id)."""
     profile.require_active_physician(account)
     photo = photos.accept(data)
-    photo_id, review_id = await submit_photo(session, client, settings, account, photo)
+    photo_id, review_id = await submit_photo(
+        session, client, settings, account, photo, registration_id
+    )
     return photo, photo_id, review_id
 
 
 # --- department ------------------------------------------------------------------------------
 
 
-async def my_department(session: AsyncSession, account: Account) -> MyDepartmentOut:
-    """The physician's department and those the institution lists."""
-    row = await profile.profile_of(session, account.id)
-    current = (
-        await session.get(Department, row.department_id) if row and row.department_id else None
-    )
-    choices = await profile.departments_of(session, account.institution_code or "")
+async def my_department(
+    session: AsyncSession, account: Account, registration_id: int | None = None
+) -> MyDepartmentOut:
+    """The physician's department at a registration's primary institution (default: the most
+    recent registration; before any, the sign-up institution) and those it lists."""
+    institution_code, current = await profile.department_of(session, account, registration_id)
+    choices = await profile.departments_of(session, institution_code or "")
     return MyDepartmentOut(
         current=DepartmentOut(id=current.id, name=current.name) if current else None,
         choices=[DepartmentOut(id=d.id, name=d.name) for d in choices],
@@ -431,10 +455,11 @@ async def my_department(session: AsyncSession, account: Account) -> MyDepartment
 
 
 async def choose_department(
-    session: AsyncSession, account: Account, department_id: int
+    session: AsyncSession, account: Account, department_id: int, registration_id: int | None = None
 ) -> MyDepartmentOut:
-    """From the institution's list; in force at once."""
+    """From the list of a registration's primary institution (one department per
+    registration); in force at once."""
     profile.require_active_physician(account)
-    await profile.choose_department(session, account, department_id)
+    await profile.choose_department(session, account, department_id, registration_id)
     await session.flush()
-    return await my_department(session, account)
+    return await my_department(session, account, registration_id)

@@ -39,7 +39,7 @@ from workflows.application import ApplicationWorkflow
 
 router = APIRouter(tags=["applications"])
 
-Filer = Annotated[Account, require_role("physician", "institution_staff")]
+Filer = Annotated[Account, require_role("physician", "institution_staff", "commission_officer")]
 
 
 @router.get("/application-types", response_model=ApplicationTypesResponse)
@@ -70,7 +70,9 @@ async def file_application(
 ) -> ApplicationCreated:
     """File an application: `type` plus that type's fields (see `/application-types`).
 
-    Institution staff may file a cancellation for a physician of their institution.
+    Institution staff may report a cancellation (grounds 1–9) of a physician of their
+    institution; a commission officer may cancel a registration their commission granted on
+    the commission's own authority (依职权注销, grounds 1–9).
     """
     type_, fields = applications.parse(body)
     application = await applications.submit(session, temporal, settings, filer, type_, fields)

@@ -23,6 +23,12 @@ from starter.services import profile as steering
 
 router = APIRouter(prefix="/me", tags=["profile"])
 
+# Which registration's primary institution a change goes to (default: the most recent).
+RegistrationChoice = Annotated[
+    int | None,
+    Query(description="注册编号：由该注册的主要执业机构审核（默认最近一次注册）"),
+]
+
 _UPLOAD_DOC = {
     "requestBody": {
         "required": True,
@@ -50,13 +56,16 @@ async def submit_profile_changes(
     session: SessionDep,
     temporal: TemporalDep,
     settings: SettingsDep,
+    registration_id: RegistrationChoice = None,
 ) -> ReviewOut:
-    """Ask to change personal information; in force once the institution approves it.
+    """Ask to change personal information; in force once the institution approves it: the
+    primary institution of your registration (`registration_id`, default the most recent),
+    or before any registration the institution you signed up with.
 
     One open change at a time (409 `review_open`); only the fields given change.
     """
     return await steering.submit_changes_out(
-        session, temporal, settings, account, body, language(request)
+        session, temporal, settings, account, body, language(request), registration_id
     )
 
 
@@ -90,6 +99,7 @@ async def upload_photo(
     session: SessionDep,
     temporal: TemporalDep,
     settings: SettingsDep,
+    registration_id: RegistrationChoice = None,
 ) -> PhotoUploaded:
     """Upload a photo (multipart field `photo`): JPEG or PNG by content, at most 2 MB, portrait,
     at least 300×400 px. Stored without its metadata; in force once the institution approves.
@@ -97,7 +107,7 @@ async def upload_photo(
     profile.require_active_physician(account)
     data = await _read_upload(request)
     photo, photo_id, review_id = await steering.upload_photo(
-        session, temporal, settings, account, data
+        session, temporal, settings, account, data, registration_id
     )
     return PhotoUploaded(
         photo_id=photo_id,
@@ -148,14 +158,21 @@ async def my_photo(
 
 
 @router.get("/department", response_model=MyDepartmentOut)
-async def my_department(account: Physician, session: SessionDep) -> MyDepartmentOut:
-    """Your department and those your institution lists."""
-    return await steering.my_department(session, account)
+async def my_department(
+    account: Physician, session: SessionDep, registration_id: RegistrationChoice = None
+) -> MyDepartmentOut:
+    """Your department at a registration's primary institution (default: the most recent
+    registration; before any, the institution you signed up with) and those it lists."""
+    return await steering.my_department(session, account, registration_id)
 
 
 @router.put("/department", response_model=MyDepartmentOut)
 async def choose_department(
-    body: DepartmentChoice, account: Physician, session: SessionDep
+    body: DepartmentChoice,
+    account: Physician,
+    session: SessionDep,
+    registration_id: RegistrationChoice = None,
 ) -> MyDepartmentOut:
-    """Choose a department from your institution's list; in force at once."""
-    return await steering.choose_department(session, account, body.department_id)
+    """Choose a department from the list of a registration's primary institution (one per
+    registration); in force at once."""
+    return await steering.choose_department(session, account, body.department_id, registration_id)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from registry import profile
 from registry.errors import DomainError
+from registry.institutions import institutions_of
 from registry.models import Account, Institution, ProfileReview
 from registry.reviews import ReviewState
 from starter.api.deps import InstitutionStaff, SessionDep, TemporalDep, require_role
@@ -96,16 +97,19 @@ async def physician_photo(
     session: SessionDep,
     pending: Annotated[bool, Query(description="the newest upload, under review")] = False,
 ) -> Response:
-    """A physician's photo, for staff of the primary institution and officers of the
-    commission that licensed it."""
+    """A physician's photo, for staff of the physician's institution (the primary institution of
+    an active registration, else the sign-up one) and officers of the commission licensing it."""
     physician = await session.get(Account, account_id)
     if physician is None or physician.role != "physician":
         raise DomainError("not_found")
-    institution = await session.get(Institution, physician.institution_code or "")
+    codes = await institutions_of(session, physician)
     if viewer.role == "institution_staff":
-        allowed = viewer.institution_code == physician.institution_code
+        allowed = viewer.institution_code in codes
     else:
-        allowed = institution is not None and viewer.commission_code == institution.commission_code
+        commissions = await session.scalars(
+            select(Institution.commission_code).where(Institution.code.in_(codes))
+        )
+        allowed = viewer.commission_code in set(commissions)
     if not allowed:
         raise DomainError("forbidden")
     return photo_response(await profile.photo_of(session, account_id, pending))

@@ -13,9 +13,11 @@ from fastapi import APIRouter, Path, Query
 from registry.application_types import (
     CANCELLATION_GROUNDS,
     FIELDS,
+    GROUNDS_BY_FILER,
     TERMINAL,
     ApplicationState,
     ApplicationType,
+    FiledAs,
 )
 from registry.errors import DomainError
 from starter.services import applications, institutions, reference
@@ -39,6 +41,9 @@ PICKED = {
     "legacy_site_id",
     "ground",
 }
+# What only a report by the institution or the commission says (the physician files ground 10,
+# own request, which needs no date): not asked of the physician here.
+REPORTERS_ONLY = {"ground_arose_on", "sentence_ends_on", "practice_ban_ends_on"}
 
 
 def _fields(type_: ApplicationType) -> list[dict]:
@@ -47,6 +52,8 @@ def _fields(type_: ApplicationType) -> list[dict]:
     required = set(schema.get("required", []))
     out = []
     for name, spec in schema["properties"].items():
+        if name in REPORTERS_ONLY:
+            continue
         kinds = [spec] + spec.get("anyOf", [])
         format_ = next((k.get("format") for k in kinds if k.get("format")), None)
         out.append({"name": name, "required": name in required, "format": format_})
@@ -82,7 +89,9 @@ async def _choices(page: Web, me) -> dict:
             if s.status == "active"
         ],
         "ground": [
-            (n, f"{n}. {pair[page.lang == 'en']}") for n, pair in CANCELLATION_GROUNDS.items()
+            (n, f"{n}. {pair[page.lang == 'en']}")
+            for n, pair in CANCELLATION_GROUNDS.items()
+            if n in GROUNDS_BY_FILER[FiledAs.physician]
         ],
         "level": [
             ("physician", page.t("level.physician")),
