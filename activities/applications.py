@@ -17,7 +17,7 @@ from registry.application_types import (
     Transition,
 )
 from registry.db import in_transaction, session_scope
-from registry.models import Account, Application, ApplicationEvent, AuditEvent
+from registry.models import Account, Application, ApplicationEvent, AuditEvent, Commission
 from registry.notices import application_message
 from registry.reference import CHINA_TIME
 
@@ -95,18 +95,38 @@ def _record(transition: Transition, connection: Connection) -> None:
     )
 
 
-_NOTIFIED = select(
-    _APPLICATIONS.c.type,
-    _APPLICATIONS.c.account_id,
-    _APPLICATIONS.c.institution_code,
-    _APPLICATIONS.c.notify_institution_code,
-    _APPLICATIONS.c.commission_code,
-).where(_THIS_APPLICATION)
+_COMMISSIONS = Commission.__table__
+_NOTIFIED = (
+    select(
+        _APPLICATIONS.c.type,
+        _APPLICATIONS.c.account_id,
+        _APPLICATIONS.c.institution_code,
+        _APPLICATIONS.c.notify_institution_code,
+        _APPLICATIONS.c.commission_code,
+        _COMMISSIONS.c.name.label("commission_name"),
+        _COMMISSIONS.c.address_zh,
+        _COMMISSIONS.c.address_en,
+    )
+    .join(_COMMISSIONS, _COMMISSIONS.c.code == _APPLICATIONS.c.commission_code)
+    .where(_THIS_APPLICATION)
+)
 
 
-def _addressees(notice: Notice, connection: Connection) -> tuple[str, list]:
-    """The application's type, and (phone, email) of everyone in the notice's audiences."""
+def _commission_params(application) -> dict[str, str]:
+    """The commission that decides, and where it receives people: a notice that sends someone
+    there names both."""
+    return {
+        "commission": application.commission_name,
+        "address_zh": application.address_zh or "—",
+        "address_en": application.address_en or application.address_zh or "—",
+    }
+
+
+def _addressees(notice: Notice, connection: Connection) -> tuple[str, dict, list]:
+    """The application's type, its commission's name and address, and (phone, email) of
+    everyone in the notice's audiences."""
     application = connection.execute(_NOTIFIED, {"no": notice.application_no}).one()
+    commission = _commission_params(application)
     clauses = []
     if "physician" in notice.audiences and application.account_id:
         clauses.append(Account.id == application.account_id)
@@ -120,10 +140,12 @@ def _addressees(notice: Notice, connection: Connection) -> tuple[str, list]:
             & (Account.commission_code == application.commission_code)
         )
     if not clauses:
-        return application.type, []
-    return application.type, connection.execute(
-        select(Account.phone, Account.email).where(or_(*clauses))
-    ).all()
+        return application.type, commission, []
+    return (
+        application.type,
+        commission,
+        connection.execute(select(Account.phone, Account.email).where(or_(*clauses))).all(),
+    )
 
 
 def _staff_of(institution_code: str):
@@ -164,12 +186,13 @@ class ApplicationActivities:
 
     @activity.defn
     async def notify_application(self, notice: Notice) -> None:
-        async with self._deliver.batch(partial(_addressees, notice)) as (type_, recipients):
+        read = partial(_addressees, notice)
+        async with self._deliver.batch(read) as (type_, commission, recipients):
             names = TYPE_NAMES[ApplicationType(type_)]
             subject, body = application_message(
-                notice.event, names, notice.application_no, notice.params
+                notice.event, names, notice.application_no, commission | notice.params
             )
-            sms_params = {"application_no": notice.application_no, "type": names[0]}
+            sms_params = {"application_no": notice.application_no, "type": names[0]} | commission
             for phone, email in recipients:
                 if phone:
                     await self._deliver.sms(

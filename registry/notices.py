@@ -61,19 +61,19 @@ def notice_message(notice: Notice) -> tuple[str, str]:
 _APPLICATION_TEXT: dict[str, tuple[str, str]] = {
     "submitted": ("已提交，待医疗机构确认。", "was submitted and awaits the institution."),
     "filed_by_institution": (
-        "已由医疗机构报告（注销注册），请医疗机构在{deadline}前向卫生健康委提交纸质材料。",
+        "已由医疗机构报告（注销注册），请医疗机构在{deadline}前携带纸质材料到{commission}"
+        "（{address}）现场办理。",
         "was reported by the institution (cancellation); the institution brings the paper "
-        "documents to the health commission by {deadline}.",
+        "documents in person to {commission} ({address}) by {deadline}.",
     ),
     "ex_officio": (
-        "已由卫生健康委依职权启动注销注册程序，待卫生健康委作出决定。",
-        "was opened by the health commission on its own authority (cancellation) and awaits "
-        "its decision.",
+        "已由{commission}依职权启动注销注册程序，待其作出决定。",
+        "was opened by {commission} on its own authority (cancellation) and awaits its decision.",
     ),
     "institution_approved": (
-        "已经医疗机构确认，请在{deadline}前携带纸质材料到卫生健康委现场办理。",
-        "was confirmed by the institution; bring the paper documents to the health commission "
-        "in person by {deadline}.",
+        "已经医疗机构确认，请在{deadline}前携带纸质材料到{commission}（{address}）现场办理。",
+        "was confirmed by the institution; bring the paper documents in person to {commission} "
+        "({address}) by {deadline}.",
     ),
     "institution_rejected": (
         "未通过医疗机构确认。理由：{comment}",
@@ -85,8 +85,9 @@ _APPLICATION_TEXT: dict[str, tuple[str, str]] = {
     ),
     "resubmitted": ("已重新提交，待医疗机构确认。", "was resubmitted and awaits the institution."),
     "documents_incomplete": (
-        "纸质材料不齐全：{comment}",
-        "the paper documents are incomplete: {comment}",
+        "纸质材料不齐全（{comment}），请补齐后到{commission}（{address}）现场办理。",
+        "the paper documents are incomplete ({comment}); bring the rest in person to "
+        "{commission} ({address}).",
     ),
     "documents_accepted": (
         "纸质材料已受理，卫生健康委将在{deadline}前作出决定。",
@@ -115,10 +116,16 @@ def application_message(
 ) -> tuple[str, str]:
     """(subject, body) about one step of an application, Chinese first then English."""
     zh, en = _APPLICATION_TEXT[event]
-    values = {"comment": "—", "deadline": "—", "certificate_no": "—"} | params
-    # Written reasons may come in both languages: each line gets its own.
-    zh_values = values | {"comment": params.get("comment_zh", values["comment"])}
-    en_values = values | {"comment": params.get("comment_en", values["comment"])}
+    values = {"comment": "—", "deadline": "—", "certificate_no": "—", "commission": "—"} | params
+    # Written reasons and addresses may come in both languages: each line gets its own.
+    zh_values = values | {
+        "comment": params.get("comment_zh", values["comment"]),
+        "address": params.get("address_zh", "—"),
+    }
+    en_values = values | {
+        "comment": params.get("comment_en", values["comment"]),
+        "address": params.get("address_en", "—"),
+    }
     subject = f"{type_names[0]}申请 {application_no} / {type_names[1]} application"
     body = (
         f"{SIGNATURE}{type_names[0]}申请（{application_no}）{zh.format(**zh_values)}\n"
