@@ -60,13 +60,16 @@ from registry.application_types import (
 )
 from registry.codes import code_digest
 from registry.reviews import (
+    REVIEW_ENDED_SIGNAL,
     PhotoReplacement,
     ReviewDecision,
+    ReviewEnding,
     ReviewKind,
     ReviewNotice,
     ReviewRecord,
     ReviewStart,
     ReviewWithdrawal,
+    review_workflow_id,
 )
 from registry.security import ContactMessage
 from worker import WORKFLOWS
@@ -340,15 +343,20 @@ class Recorder:
 
     # --- applications ----------------------------------------------------------------------
 
-    async def application(self, name: str) -> WorkflowHandle:
+    async def application(
+        self,
+        name: str,
+        filed_by: Actor = PHYSICIAN,
+        type_: ApplicationType = ApplicationType.change,
+    ) -> WorkflowHandle:
         self.fakes.completion = Completion(completed=True, certificate_no="114320260000001")
         no = f"20260101{uuid.uuid4().int % 10**6:06d}"
         handle = await self.client.start_workflow(
             ApplicationWorkflow.run,
             ApplicationStart(
                 application_no=no,
-                type=ApplicationType.change,
-                filed_by=PHYSICIAN,
+                type=type_,
+                filed_by=filed_by,
                 account_id=ACCOUNT_ID,
                 institution_code=INSTITUTION,
                 notify_institution_code=OLD_INSTITUTION,
@@ -419,6 +427,61 @@ class Recorder:
         await handle.result()
         return handle
 
+    async def application_refused_with_reasons(self) -> WorkflowHandle:
+        """Refused at completion by a refusal ground: the written reasons in words, the rule's
+        code beside them."""
+        handle = await self.application("application-refused-with-reasons")
+        await self.institution(handle, Decision.approve)
+        await self.papers(handle)
+        self.fakes.completion = Completion(
+            completed=False,
+            refusal_code="registration_barred_until",
+            refusal_zh="不予注册：被吊销医师执业证书不满二年（《医师法》第十六条），期限至2027-03-01届满。",
+            refusal_en="Registration is refused: under 2 years since the practice certificate "
+            "was revoked (Physicians Law art. 16); the period ends on 2027-03-01.",
+        )
+        await self.commission(handle, Decision.approve)
+        await handle.result()
+        return handle
+
+    async def application_filed_by_institution(self) -> WorkflowHandle:
+        """The institution reports a cancellation ground: no confirmation by itself; the
+        documents, returned once by the commission, resubmitted, approved."""
+        handle = await self.application(
+            "application-filed-by-institution", STAFF, ApplicationType.cancellation
+        )
+        await self.papers(handle)
+        await self.commission(handle, Decision.return_, "请补充判决书")
+        await step(handle, ApplicationWorkflow.resubmit, Resubmission(actor=STAFF))
+        await self.papers(handle)
+        await self.commission(handle, Decision.approve)
+        await handle.result()
+        return handle
+
+    async def application_ex_officio(self) -> WorkflowHandle:
+        """The commission cancels on its own authority: only its decision is awaited."""
+        handle = await self.application(
+            "application-ex-officio", OFFICER, ApplicationType.cancellation
+        )
+        await self.commission(handle, Decision.approve, "依职权注销")
+        await handle.result()
+        return handle
+
+    async def application_ends_stale_reviews(self) -> WorkflowHandle:
+        """A change of primary institution completes while a review waits at the old one (and
+        another review has closed): the waiting review is ended by a signal."""
+        review = await self.review("profile-review-stale", ReviewKind.personal_info, 8)
+        handle = await self.application("application-ends-stale-reviews")
+        await self.institution(handle, Decision.approve)
+        await self.papers(handle)
+        self.fakes.completion = Completion(
+            completed=True, certificate_no="114320260000001", stale_reviews=[8, 9]
+        )
+        await self.commission(handle, Decision.approve)
+        await handle.result()
+        await review.result()
+        return handle
+
     async def application_withdrawn(self) -> WorkflowHandle:
         handle = await self.application("application-withdrawn")
         await self.institution(handle, Decision.approve)
@@ -470,18 +533,23 @@ class Recorder:
 
     # --- profile ---------------------------------------------------------------------------
 
-    async def review(self, name: str, kind: ReviewKind, photo_id: int | None = None):
+    async def review(
+        self, name: str, kind: ReviewKind, review_id: int = 7, photo_id: int | None = None
+    ):
+        """A review; with a ``review_id`` other than 7 its workflow id is the API's."""
         handle = await self.client.start_workflow(
             ProfileReviewWorkflow.run,
             ReviewStart(
-                review_id=7,
+                review_id=review_id,
                 account_id=ACCOUNT_ID,
                 kind=kind,
                 institution_code=INSTITUTION,
                 province_code=PROVINCE,
                 photo_id=photo_id,
             ),
-            id=f"{name}-{uuid.uuid4().hex[:8]}",
+            id=f"{name}-{uuid.uuid4().hex[:8]}"
+            if review_id == 7
+            else review_workflow_id(review_id),
             task_queue=TASK_QUEUE,
         )
         await settled(handle)
@@ -529,6 +597,14 @@ class Recorder:
         await handle.result()
         return handle
 
+    async def review_ended(self) -> WorkflowHandle:
+        """A completed application made another institution the physician's: the review ends."""
+        handle = await self.review("profile-review-ended", ReviewKind.photo, photo_id=13)
+        await self.sleep(handle, timedelta(days=3))
+        await handle.signal(REVIEW_ENDED_SIGNAL, ReviewEnding(application_no="20260101000077"))
+        await handle.result()
+        return handle
+
     async def contact(self, name: str, message: ContactMessage) -> WorkflowHandle:
         handle = await self.client.start_workflow(
             ContactMessageWorkflow.run,
@@ -559,6 +635,10 @@ SCENARIOS: dict[str, Callable[[Recorder], Awaitable[WorkflowHandle]]] = {
     "application_rejected_by_institution": Recorder.application_rejected_by_institution,
     "application_rejected_by_commission": Recorder.application_rejected_by_commission,
     "application_refused_at_completion": Recorder.application_refused_at_completion,
+    "application_refused_with_reasons": Recorder.application_refused_with_reasons,
+    "application_filed_by_institution": Recorder.application_filed_by_institution,
+    "application_ex_officio": Recorder.application_ex_officio,
+    "application_ends_stale_reviews": Recorder.application_ends_stale_reviews,
     "application_withdrawn": Recorder.application_withdrawn,
     "application_expired": Recorder.application_expired,
     "application_returned_resubmitted": Recorder.application_returned_resubmitted,
@@ -569,6 +649,7 @@ SCENARIOS: dict[str, Callable[[Recorder], Awaitable[WorkflowHandle]]] = {
     "review_expired": Recorder.review_expired,
     "review_withdrawn": Recorder.review_withdrawn,
     "review_photo_replaced": Recorder.review_photo_replaced,
+    "review_ended": Recorder.review_ended,
     "contact_message_code": Recorder.contact_code,
     "contact_message_notice": Recorder.contact_notice,
 }

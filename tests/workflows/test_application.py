@@ -57,15 +57,27 @@ from registry.application_types import (
     Withdrawal,
 )
 from registry.reference import CHINA_TIME
+from registry.reviews import ReviewState, review_workflow_id
 from registry.workdays import add_working_days, working_days_between
-from tests.workflows.conftest import INSTITUTION, OTHER_INSTITUTION, PROVINCE, refusal, server_path
+from tests.workflows.conftest import (
+    INSTITUTION,
+    OTHER_INSTITUTION,
+    PROVINCE,
+    eventually,
+    refusal,
+    server_path,
+)
+from tests.workflows.test_profile_review import FakeProfile, review_start
 from workflows import search_attributes as sa
 from workflows.application import ApplicationWorkflow
+from workflows.profile_review import ProfileReviewWorkflow
 
 COMMISSION = "110000"
 OTHER_COMMISSION = "310000"
 OLD_INSTITUTION = "H11000002"  # the physician's previous institution, told of the application
 CERTIFICATE_NO = "110110000012345"
+REFUSAL_ZH = "您在该执业地点（110000）已有有效注册；一个执业地点只能有一个主要执业机构。"
+REFUSAL_EN = "You already hold a registration at this location (110000); a location has ..."
 A_MINUTE = timedelta(minutes=1)
 CATCH_UP = 5.0  # real seconds the worker gets to finish what the clock already triggered
 
@@ -320,7 +332,7 @@ class Application:
         return await self.paper_check()
 
 
-Submit = Callable[[], Awaitable[Application]]
+Submit = Callable[..., Awaitable[Application]]
 
 
 @contextlib.asynccontextmanager
@@ -332,14 +344,18 @@ async def application_desk(env: WorkflowEnvironment) -> AsyncIterator[Submit]:
     records = FakeRecords()
     handles: list[WorkflowHandle] = []
 
-    async def submit() -> Application:
+    async def submit(
+        filed_by: Actor = PHYSICIAN,
+        type_: ApplicationType = ApplicationType.change,
+        entered: ApplicationState = S.awaiting_institution,
+    ) -> Application:
         application_no = f"20261126{next(_numbers):06d}"
         handle = await env.client.start_workflow(
             ApplicationWorkflow.run,
             ApplicationStart(
                 application_no=application_no,
-                type=ApplicationType.change,
-                filed_by=PHYSICIAN,
+                type=type_,
+                filed_by=filed_by,
                 account_id=PHYSICIAN.account_id,
                 institution_code=INSTITUTION,
                 notify_institution_code=OLD_INSTITUTION,
@@ -362,7 +378,7 @@ async def application_desk(env: WorkflowEnvironment) -> AsyncIterator[Submit]:
         handles.append(handle)
         application = Application(env, handle, records)
         await application.quiet()
-        assert application.timeline() == [("submitted", S.awaiting_institution)]
+        assert application.timeline() == [("submitted", entered)]
         return application
 
     async with Worker(
@@ -467,11 +483,15 @@ async def test_approved_all_the_way_to_a_certificate(submit):
 
 
 async def test_rule_recheck_refuses_completion(submit):
-    """Approved, but the registry changed meanwhile: rejected, with the rule as the reason."""
+    """Approved, but the registry changed meanwhile: rejected, with the rule's written reasons
+    in words to the physician and the institution; the timeline keeps the code beside them."""
     application = await submit()
     await application.under_review()
     application.records.completion = Completion(
-        completed=False, refusal_code="already_registered_in_location"
+        completed=False,
+        refusal_code="already_registered_in_location",
+        refusal_zh=REFUSAL_ZH,
+        refusal_en=REFUSAL_EN,
     )
 
     result = await application.commission_decision(Decision.approve)
@@ -479,10 +499,18 @@ async def test_rule_recheck_refuses_completion(submit):
     assert (result.state, result.certificate_no) == (S.rejected, None)
     assert await application.outcome() == ApplicationOutcome(state=S.rejected)
     assert application.timeline()[-1] == ("refused_at_completion", S.rejected)
-    assert application.last_step.comment == "rule:already_registered_in_location"
+    step = application.last_step
+    assert (step.comment, step.comment_en, step.reason_code) == (
+        REFUSAL_ZH,
+        REFUSAL_EN,
+        "already_registered_in_location",
+    )
+    assert "rule:" not in step.comment
     assert application.notified()[-1] == ("rejected", ["physician", "institution"])
     assert application.notices_of("rejected")[0].params == {
-        "comment": "rule:already_registered_in_location"
+        "comment": REFUSAL_ZH,
+        "comment_zh": REFUSAL_ZH,
+        "comment_en": REFUSAL_EN,
     }
 
 
@@ -493,7 +521,7 @@ async def test_rule_recheck_refuses_completion(submit):
             None,
             Application.institution_decision,
             "institution_rejected",
-            ["physician"],
+            ["physician", "institution"],
             id="by-institution",
         ),
         pytest.param(
@@ -506,7 +534,8 @@ async def test_rule_recheck_refuses_completion(submit):
     ],
 )
 async def test_rejected_with_a_reason(submit, at_step, decide, action, audiences):
-    """A rejection ends the application; the physician (and institution) get the reason."""
+    """A rejection ends the application; the physician and the institution get the reasons in
+    writing (Physicians Law art. 16)."""
     application = await submit()
     if at_step:
         await at_step(application)
@@ -917,3 +946,111 @@ async def test_approved_while_the_overdue_flag_is_being_recorded(env, submit):
         ("overdue", ["commission"]),
         ("completed", ["physician", "institution", "old_institution"]),
     ]
+
+
+# --- who filed it: the institution's own report, the commission's own authority --------------
+
+
+async def test_an_institutions_own_cancellation_is_not_sent_back_to_it(submit):
+    """Staff report a ground for cancellation: the report is the institution's confirmation, so
+    it goes straight to the paper documents, which the institution brings; the physician and
+    the institution are told. Its clock and reminders are the institution's."""
+    application = await submit(STAFF, ApplicationType.cancellation, S.awaiting_documents)
+    step = application.last_step
+    assert (step.actor_role, step.step_deadline - step.at) == (
+        "institution_staff",
+        DOCUMENTS_WINDOW,
+    )
+    assert application.notified() == [("filed_by_institution", ["physician", "institution"])]
+    assert application.notices_of("filed_by_institution")[0].params == {
+        "deadline": str(china_date(step.step_deadline))
+    }
+    await assert_refused(
+        application.institution_decision(Decision.approve),
+        "wrong_state",
+        state="awaiting_documents",
+    )
+
+    await application.sleep_until(step.step_deadline - REMIND_BEFORE + A_MINUTE)
+    assert application.notified()[-1][0] == "reminder"
+    assert application.notified()[-1][1] == ["institution"]
+
+    await application.paper_check()
+    done = await application.commission_decision(Decision.approve)
+    assert done.state == S.completed
+    assert [action for action, _ in application.timeline()] == [
+        "submitted",
+        "documents_accepted",
+        "completed",
+    ]
+
+
+async def test_a_cancellation_the_commission_opens_needs_only_its_decision(submit):
+    """依职权注销: an officer opens it, it waits for the commission's decision on the statutory
+    clock; physician, institution and commission are told; another commission cannot decide,
+    an officer of this one approves and the registry is changed."""
+    application = await submit(OFFICER, ApplicationType.cancellation, S.under_review)
+    step = application.last_step
+    assert step.actor_role == "commission_officer"
+    assert step.step_deadline == review_deadline(step.at)
+    assert application.notified() == [("ex_officio", ["physician", "institution", "commission"])]
+    for attempt, code in (
+        (application.institution_decision(Decision.approve), "wrong_state"),
+        (application.paper_check(), "wrong_state"),
+        (
+            application.commission_decision(Decision.approve, actor=OTHER_OFFICER),
+            "wrong_commission",
+        ),
+    ):
+        assert (await refusal(attempt)).type == code
+    assert await application.accepted_updates() == 0
+
+    done = await application.commission_decision(Decision.approve, comment="依职权注销")
+    assert done.state == S.completed
+    assert application.timeline() == [
+        ("submitted", S.under_review),
+        ("completed", S.completed),
+    ]
+    assert application.notified()[-1] == (
+        "completed",
+        ["physician", "institution", "old_institution"],
+    )
+
+
+# --- the physician's institution changes -----------------------------------------------------
+
+
+async def test_completion_ends_reviews_addressed_to_a_former_institution(env, submit):
+    """A change of primary institution completes while a personal-information review waits at
+    the old one: the review ends, the physician and that institution are told; a review that
+    closed meanwhile (no workflow to signal) does not hold up the completion."""
+    profile = FakeProfile()
+    review_id = 900_000 + next(_numbers)
+    async with profile.worker(env.client):
+        review = await env.client.start_workflow(
+            ProfileReviewWorkflow.run,
+            review_start(review_id),
+            id=review_workflow_id(review_id),
+            task_queue=profile.task_queue,
+        )
+        await eventually(lambda: "submitted" in profile.events(), "the institution is told")
+        application = await submit()
+        await application.under_review()
+        gone = review_id + 1  # a review whose workflow has closed and been cleaned away
+        application.records.completion = Completion(
+            completed=True, certificate_no=CERTIFICATE_NO, stale_reviews=[review_id, gone]
+        )
+
+        done = await application.commission_decision(Decision.approve)
+
+        assert done.state == S.completed
+        assert (await review.result()).state == ReviewState.ended
+        await eventually(lambda: "ended" in profile.events(), "both are told")
+        [(_, ended)] = [(at, n) for at, n in profile.notices if n.event == "ended"]
+        assert ended.audiences == ["physician", "institution"]
+        assert ended.params == {"application_no": application.last_step.application_no}
+        assert profile.records[-1].state == ReviewState.ended
+        assert application.last_step.application_no in profile.records[-1].comment
+        assert await application.outcome() == ApplicationOutcome(
+            state=S.completed, certificate_no=CERTIFICATE_NO
+        )

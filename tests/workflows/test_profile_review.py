@@ -35,6 +35,7 @@ from registry.reviews import (
     REVIEW_WINDOW,
     PhotoReplacement,
     ReviewDecision,
+    ReviewEnding,
     ReviewKind,
     ReviewNotice,
     ReviewRecord,
@@ -284,6 +285,31 @@ async def test_only_its_physician_withdraws_a_review_and_only_before_the_decisio
     assert (await refusal(decided.withdraw())).type == "wrong_state"
     fake.notices_flow.set()
     assert await decided.state() == ReviewState.approved
+
+
+async def test_ended_when_its_institution_is_no_longer_the_physicians(start, fake):
+    """An application completed and the institution is no longer the physician's: the review
+    ends, both are told; one decided meanwhile stays as decided."""
+    review = await start()
+    await review.handle.signal(
+        ProfileReviewWorkflow.institution_changed, ReviewEnding(application_no="20261201000042")
+    )
+    assert await review.state() == ReviewState.ended
+    assert fake.records[-1].state == ReviewState.ended and fake.applied == []
+    assert "20261201000042" in fake.records[-1].comment
+    assert fake.events() == ["submitted", "ended"]
+    assert fake.notices[-1][1].audiences == ["physician", "institution"]
+    assert (await review.search_attributes())["ReviewState"] == "ended"
+
+    decided = await start()
+    fake.notices_flow.clear()  # the decided review stays open while its notice waits
+    assert (await decided.decide()).state == ReviewState.approved
+    await decided.handle.signal(
+        ProfileReviewWorkflow.institution_changed, ReviewEnding(application_no="20261201000043")
+    )
+    fake.notices_flow.set()
+    assert await decided.state() == ReviewState.approved
+    assert fake.events().count("ended") == 1
 
 
 async def test_expires_after_30_days_with_a_reminder_7_days_before(env, start, fake):

@@ -24,7 +24,8 @@ from alembic import op
 revision: str = "0007_registry_law"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+# departments and physician_profiles come from 0002, on the other branch of 0001
+depends_on: str | Sequence[str] | None = "0002"
 
 _registrations = sa.table(
     "registrations",
