@@ -77,9 +77,9 @@ def period_after_cancellation(
 
     Unknown dates (cancellations recorded before dates were) count from the cancellation.
     """
-    if ground == 2:  # criminal punishment: 2 years after the sentence ends, or the ban
-        start = sentence_ends_on or arose_on or cancelled_on
-        end = add_years(start, CRIMINAL_YEARS)
+    if ground == 2:  # criminal punishment: from now until 2 years after the sentence ends,
+        start = arose_on or cancelled_on  # (being served is no better than served)
+        end = add_years(sentence_ends_on or start, CRIMINAL_YEARS)  # or the end of a ban
         if ban_ends_on and ban_ends_on > end:
             end = ban_ends_on
         return RefusalGround.criminal_punishment, start, end
