@@ -220,15 +220,19 @@ async def file(stack, headers: dict, type_: str, **fields) -> httpx.Response:
     )
 
 
-async def filed(stack, headers: dict, type_: str, **fields) -> str:
+async def filed(
+    stack, headers: dict, type_: str, *, entered: str = "awaiting_institution", **fields
+) -> str:
     """File an application that must be accepted; returns its number.
 
-    Returns once the workflow has recorded the submission (the timeline shows it and the
-    institution's deadline is set), as a person looking at the application would see it.
+    ``entered``: the state it starts in (an institution's own report skips its confirmation,
+    a commission's cancellation awaits only its decision). Returns once the workflow has
+    recorded the submission (the timeline shows it and the step's deadline is set), as a
+    person looking at the application would see it.
     """
     response = await file(stack, headers, type_, **fields)
     assert response.status_code == 201, response.text
-    assert response.json()["state"] == "awaiting_institution"
+    assert response.json()["state"] == entered
     no = response.json()["application_no"]
     for _ in range(200):
         if (await application(stack, headers, no))["timeline"]:

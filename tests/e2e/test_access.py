@@ -88,7 +88,7 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, dict]] = {
     ("GET", "/api/v1/applications"): (None, ANY_LOGIN),
     ("POST", "/api/v1/applications"): (
         {"type": "nonsense"},
-        row(401, OK, OK, OK, OK, 403, 403, 403),
+        row(401, OK, OK, OK, OK, OK, OK, 403),
     ),
     ("GET", "/api/v1/applications/{no}"): (None, row(401, OK, 404, OK, 404, OK, 404, OK)),
     ("GET", "/api/v1/applications/{no}/documents"): (None, row(401, OK, 404, OK, 404, OK, 404, OK)),
@@ -102,11 +102,11 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, dict]] = {
     ("GET", "/.well-known/ereg-certificate-keys.json"): (None, PUBLIC),
     ("POST", "/api/v1/applications/{no}/withdraw"): (
         None,
-        row(401, OK, 404, 403, 404, 403, 403, 403),
+        row(401, OK, 404, 403, 404, 403, 404, 403),
     ),
     ("POST", "/api/v1/applications/{no}/resubmit"): (
         None,
-        row(401, OK, 404, 403, 404, 403, 403, 403),
+        row(401, OK, 404, 403, 404, 403, 404, 403),
     ),
     ("POST", "/api/v1/applications/{no}/institution-decision"): (
         {"decision": "approve"},
@@ -121,6 +121,12 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, dict]] = {
         row(401, 403, 403, 403, 403, OK, 404, 403),
     ),
     ("GET", "/api/v1/commission/inbox"): (None, OFFICERS),
+    # Any officer records a lack of civil capacity; only the recording commission lifts it.
+    ("POST", "/api/v1/commission/refusal-grounds"): ({}, OFFICERS),
+    ("POST", "/api/v1/commission/refusal-grounds/{bar}/lift"): (
+        None,
+        row(401, 403, 403, 403, 403, OK, 403, 403),
+    ),
     ("GET", "/api/v1/audit"): (None, OPERATOR),
     ("GET", "/api/v1/dev/messages"): (None, PUBLIC),  # dev mode only: 404 otherwise
     ("POST", "/codec/decode"): ({"payloads": []}, PUBLIC),  # dev mode: operators otherwise
@@ -152,7 +158,18 @@ async def world(stack, faker) -> World:
     headers = {"anonymous": {}, "physician": a.headers, "other_physician": b.headers}
     for party, username in LOGINS.items():
         headers[party] = await stack.login(username, DEMO_PASSWORD)
-    values = {"a": str(a.account_id), "no": no, "review": str(review.json()["id"])}
+    bar = await stack.api.post(
+        "/api/v1/commission/refusal-grounds",
+        headers=headers["officer"],
+        json={"id_number": faker.ssn(), "ground": "no_civil_capacity", "starts_on": "2026-01-01"},
+    )
+    assert bar.status_code == 201, bar.text
+    values = {
+        "a": str(a.account_id),
+        "no": no,
+        "review": str(review.json()["id"]),
+        "bar": str(bar.json()["id"]),
+    }
     me = (await stack.api.get("/api/v1/me", headers=a.headers)).json()
     values["registration"] = str(me["registrations"][0]["id"])
     values["code"] = "430000"  # a commission: reference data anyone may read
@@ -172,7 +189,8 @@ def test_every_endpoint_has_an_access_rule(stack):
             method.upper(),
             path.replace("{account_id}", "{a}")
             .replace("{review_id}", "{review}")
-            .replace("{registration_id}", "{registration}"),
+            .replace("{registration_id}", "{registration}")
+            .replace("{bar_id}", "{bar}"),
         )
         for path, operations in stack.app.openapi()["paths"].items()
         for method in operations

@@ -136,9 +136,12 @@ async def test_registration_of_a_physician_is_at_the_province(stack, faker):
         },
     )
 
-    # the physician was told at each step, by SMS and email, with the application number
+    # the physician was told at each step, by SMS and email, with the application number;
+    # where to bring the documents: the commission by name and its address
     confirmed = await stack.message_about(doc.phone, no, "已经医疗机构确认")
     assert "in person" in confirmed["body"]
+    assert "湖南省卫生健康委员会（湖南省长沙市开福区湘雅路30号" in confirmed["body"]
+    assert "(Service counter, 30 Xiangya Road" in confirmed["body"]
     await stack.message_about(doc.phone, no, "纸质材料已受理")
     await stack.message_about(doc.phone, no, "已办结", certificate)
     await stack.message_about(doc.who["email"], no, certificate)
@@ -211,11 +214,13 @@ async def test_military_transfer_in(stack, faker):
     assert reg["status"] == "active" and reg["certificate_no"] == done["certificate_no"]
 
 
-async def test_transfer_to_military_ends_every_registration_and_filing(stack, faker):
+async def test_transfer_to_military_ends_everything_local(stack, faker):
+    """Registrations, filings and legacy multi-site records (the guide: 全部失效)."""
     doc = await new_physician(stack, faker, activate="http")
     hunan = await add_registration(stack, doc, HUNAN, "430000")
     zhejiang = await add_registration(stack, doc, HANGZHOU, "330000")
     await add_filing(stack, hunan, WUGANG)
+    await add_legacy_site(stack, doc, ANJI)
     no = await filed(
         stack,
         doc.headers,
@@ -233,6 +238,7 @@ async def test_transfer_to_military_ends_every_registration_and_filing(stack, fa
     assert {r["id"] for r in seen["registrations"]} == {hunan, zhejiang}
     [filing] = registration(seen, hunan)["filings"]
     assert (filing["status"], filing["end_on"]) == ("ended", today())
+    assert [s["status"] for s in seen["legacy_sites"]] == ["invalid"]
 
 
 async def test_change_of_scope(stack, faker):
@@ -289,35 +295,123 @@ async def test_change_of_institution_to_another_province(stack, faker):
 async def test_cancellation_by_the_physician(stack, faker):
     doc = await new_physician(stack, faker, activate="http")
     reg_id = await add_registration(stack, doc, HUNAN, "430000")
+    refused = await file(
+        stack,
+        doc.headers,
+        "cancellation",
+        registration_id=reg_id,
+        ground=7,
+        ground_arose_on=today(),
+    )
+    assert (refused.status_code, refused.json()["code"]) == (
+        422,
+        "cancellation_ground_for_physician",
+    )
     no = await filed(
         stack, doc.headers, "cancellation", registration_id=reg_id, ground=10, comment="退休"
     )
     await walk(stack, no, HUNAN)
     app = await application(stack, doc.headers, no)
     assert_walked(app)
-    assert app["fields"] == {"registration_id": reg_id, "ground": 10, "comment": "退休"}
-    assert registration(await registry_of(stack, doc), reg_id)["status"] == "cancelled"
+    assert (app["fields"]["ground"], app["fields"]["comment"]) == (10, "退休")
+    assert (app["filed_as"], app["reported_late"]) == ("physician", False)
+    cancelled = registration(await registry_of(stack, doc), reg_id)
+    assert (cancelled["status"], cancelled["cancellation_ground"]) == ("cancelled", 10)
 
 
-async def test_cancellation_by_the_primary_institution(stack, faker):
+async def test_cancellation_reported_by_the_primary_institution(stack, faker):
+    """Grounds 1–9 with the date the ground arose; a report more than 30 days after it is
+    flagged late for the commission; the institution's own report goes straight to the paper
+    documents (it is its confirmation), which the institution brings to the commission."""
     doc = await new_physician(stack, faker, activate="http")
     reg_id = await add_registration(stack, doc, HUNAN, "430000")
+    arose = (date.today() - timedelta(days=45)).isoformat()
 
     other = await file(
-        stack, await desk(stack, "staff_anji"), "cancellation", registration_id=reg_id, ground=6
-    )
+        stack, await desk(stack, "staff_anji"), "cancellation", registration_id=reg_id, ground=6,
+        ground_arose_on=arose,
+    )  # fmt: skip
     assert (other.status_code, other.json()["code"]) == (403, "wrong_institution")
-
     staff = await desk(stack, "staff_hunan")
-    no = await filed(stack, staff, "cancellation", registration_id=reg_id, ground=6)
+    undated = await file(stack, staff, "cancellation", registration_id=reg_id, ground=6)
+    assert (undated.status_code, undated.json()["code"]) == (422, "ground_date_required")
+    own_request = await file(
+        stack, staff, "cancellation", registration_id=reg_id, ground=10, ground_arose_on=arose
+    )
+    assert own_request.json()["code"] == "cancellation_ground_for_reporter"
+
+    no = await filed(
+        stack, staff, "cancellation", entered="awaiting_documents", registration_id=reg_id,
+        ground=6, ground_arose_on=arose,
+    )  # fmt: skip
     [mine] = await my_applications(stack, doc.headers)  # the physician sees it, unmasked
     assert (mine["application_no"], mine["applicant"]) == (no, doc.name)
-    await stack.message_about(doc.phone, no, "已提交")
+    told = await stack.message_about(doc.phone, no, "已由医疗机构报告")
+    assert "湖南省卫生健康委员会" in told["body"]
+    officer = await desk(stack, "officer_hunan")
+    [listed] = [
+        a
+        for a in (await stack.api.get("/api/v1/commission/inbox", headers=officer)).json()
+        if a["application_no"] == no
+    ]
+    assert (listed["state"], listed["filed_as"], listed["reported_late"]) == (
+        "awaiting_documents",
+        "institution",
+        True,
+    )
+    confirm = await decide(stack, staff, no, "institution-decision", decision="approve")
+    assert (confirm.status_code, confirm.json()["code"]) == (409, "wrong_state")
 
-    await walk(stack, no, HUNAN)
-    assert_walked(await application(stack, doc.headers, no), filed_by="institution_staff")
+    await decided(stack, officer, no, "paper-check", "under_review", documents_complete=True)
+    await decided(stack, officer, no, "commission-decision", "completed", decision="approve")
+    app = await application(stack, doc.headers, no)
+    assert [(e["action"], e["actor_role"]) for e in app["timeline"]] == [
+        ("submitted", "institution_staff"),
+        ("documents_accepted", "commission_officer"),
+        ("completed", "commission_officer"),
+    ]
+    cancelled = registration(await registry_of(stack, doc), reg_id)
+    assert (cancelled["status"], cancelled["cancellation_ground"]) == ("cancelled", 6)
+    assert cancelled["ground_arose_on"] == arose
+    await stack.message_about(doc.phone, no, "已办结")
+
+
+async def test_a_commission_cancels_on_its_own_authority(stack, faker):
+    """依职权注销 (Physicians Law art. 17): an officer opens it and an officer decides; the
+    physician and the institution are told; the revocation starts its two years."""
+    doc = await new_physician(stack, faker)
+    reg_id = await add_registration(stack, doc, HUNAN, "430000")
+    elsewhere = await file(
+        stack, await desk(stack, "officer_zhejiang"), "cancellation", registration_id=reg_id,
+        ground=3, ground_arose_on=today(),
+    )  # fmt: skip
+    assert (elsewhere.status_code, elsewhere.json()["code"]) == (403, "registered_elsewhere")
+    officer = await desk(stack, "officer_hunan")
+    no = await filed(
+        stack, officer, "cancellation", entered="under_review", registration_id=reg_id,
+        ground=3, ground_arose_on=today(), comment="吊销医师执业证书",
+    )  # fmt: skip
+    await stack.message_about(doc.phone, no, "依职权启动注销注册程序", "湖南省卫生健康委员会")
+    await stack.message_about("staff_hunan@ereg.example", no, "依职权")
+    withdrawn = await decide(stack, doc.headers, no, "withdraw")
+    assert (withdrawn.status_code, withdrawn.json()["code"]) == (403, "not_applicant")
+
+    await decided(stack, officer, no, "commission-decision", "completed", decision="approve")
+    app = await application(stack, doc.headers, no)
+    assert app["filed_as"] == "commission"
+    assert [(e["action"], e["actor_role"]) for e in app["timeline"]] == [
+        ("submitted", "commission_officer"),
+        ("completed", "commission_officer"),
+    ]
     assert registration(await registry_of(stack, doc), reg_id)["status"] == "cancelled"
     await stack.message_about(doc.phone, no, "已办结")
+    await stack.message_about("staff_hunan@ereg.example", no, "已办结")
+
+    again = await file(stack, doc.headers, "registration", institution_code=HANGZHOU,
+                       category="clinical", scope="内科")  # fmt: skip
+    assert (again.status_code, again.json()["code"]) == (409, "registration_barred_until")
+    two_years = date.today().replace(year=date.today().year + 2).isoformat()
+    assert two_years in again.json()["message"]
 
 
 async def test_filing_at_a_further_institution(stack, faker):
@@ -556,15 +650,13 @@ async def test_offline_only_business_says_where_to_go(stack, faker):
     assert await my_applications(stack, doc.headers) == []
 
 
-async def test_staff_may_file_only_cancellations_and_officers_nothing(stack, faker):
+async def test_staff_and_officers_may_file_only_cancellations(stack, faker):
     doc = await new_physician(stack, faker)
     reg_id = await add_registration(stack, doc, HUNAN, "430000")
-    staff = await desk(stack, "staff_hunan")
-    change = await file(stack, staff, "change", registration_id=reg_id, scope="外科")
-    assert (change.status_code, change.json()["code"]) == (403, "forbidden")
-    officer = await desk(stack, "officer_hunan")
-    cancel = await file(stack, officer, "cancellation", registration_id=reg_id, ground=1)
-    assert (cancel.status_code, cancel.json()["code"]) == (403, "forbidden")
+    for username in ("staff_hunan", "officer_hunan"):
+        filer = await desk(stack, username)
+        change = await file(stack, filer, "change", registration_id=reg_id, scope="外科")
+        assert (change.status_code, change.json()["code"]) == (403, "forbidden")
     assert await stored_applications(stack, doc) == []
 
 
@@ -899,12 +991,19 @@ async def test_the_rules_are_checked_again_at_completion(stack, faker):
     refused = await walk(stack, hunan, HUNAN)
     assert (refused["state"], refused["certificate_no"]) == ("rejected", None)
     app = await application(stack, doc.headers, hunan)
-    assert [(e["action"], e["actor_role"]) for e in app["timeline"]][-1] == (
+    last = app["timeline"][-1]
+    assert (last["action"], last["actor_role"], last["reason_code"]) == (
         "refused_at_completion",
         "commission_officer",
+        "already_registered_in_location",
     )
-    assert app["timeline"][-1]["comment"] == "rule:already_registered_in_location"
-    await stack.message_about(doc.phone, hunan, "rule:already_registered_in_location")
+    # written reasons, in words, to the physician and the institution (Physicians Law art. 16)
+    assert last["comment"].startswith("您在该执业地点（430000）已有有效注册")
+    in_english = await application(stack, doc.headers | EN, hunan)
+    assert in_english["timeline"][-1]["comment"].startswith("You already hold a registration")
+    told = await stack.message_about(doc.phone, hunan, "不予通过", "已有有效注册")
+    assert "rule:" not in told["body"] and "You already hold a registration" in told["body"]
+    await stack.message_about("staff_hunan@ereg.example", hunan, "不予通过", "已有有效注册")
 
     assert (await walk(stack, zhejiang, HANGZHOU))["state"] == "completed"
     seen = await registry_of(stack, doc)
@@ -983,6 +1082,12 @@ async def test_application_types(stack):
     assert all("现场" in t["where_zh"] for t in body["offline_only"])
     assert sorted(int(k) for k in body["cancellation_grounds"]) == list(range(1, 11))
     assert body["cancellation_grounds"]["10"][0] == "本人主动申请"
+    assert body["cancellation_grounds_by_filer"] == {
+        "physician": [10],
+        "institution": list(range(1, 10)),
+        "commission": list(range(1, 10)),
+    }
+    assert [t["code"] for t in body["online"] if t["officer_may_file"]] == ["cancellation"]
 
 
 async def test_inboxes_show_the_application_to_the_right_desk_only(stack, faker):
@@ -1056,8 +1161,60 @@ async def test_the_physician_cannot_withdraw_a_cancellation_the_institution_file
     doc = await new_physician(stack, faker)
     reg_id = await add_registration(stack, doc, HUNAN, "430000")
     staff = await desk(stack, "staff_hunan")
-    no = await filed(stack, staff, "cancellation", registration_id=reg_id, ground=2)
+    no = await filed(
+        stack, staff, "cancellation", entered="awaiting_documents", registration_id=reg_id,
+        ground=2, ground_arose_on=today(), sentence_ends_on="2027-06-30",
+    )  # fmt: skip
     refused = await stack.api.post(f"/api/v1/applications/{no}/withdraw", headers=doc.headers)
     assert (refused.status_code, refused.json()["code"]) == (403, "not_applicant")
     withdrawn = await stack.api.post(f"/api/v1/applications/{no}/withdraw", headers=staff)
     assert withdrawn.json()["state"] == "withdrawn"
+
+
+# --- the physician's institution follows the registry ----------------------------------------
+
+
+async def test_the_physicians_institution_follows_the_registry(stack, faker):
+    """Issue 13 item 1: after a change of primary institution, reviews still went to the
+    sign-up hospital. Now the institution is the registration's: a review waiting at the old
+    one ends when the change completes (both told), the next goes to the new one, and the
+    departments offered are the new institution's."""
+    doc = await new_physician(stack, faker, institution_code=WUGANG)  # signed up at 武冈
+    reg_id = await add_registration(stack, doc, HUNAN, "430000")
+    seen = (await stack.api.get("/api/v1/me", headers=doc.headers)).json()
+    assert seen["institution"]["code"] == HUNAN
+    waiting = await stack.api.post(
+        "/api/v1/me/profile-changes", headers=doc.headers, json={"ethnicity": "汉族"}
+    )
+    assert (waiting.status_code, waiting.json()["institution_code"]) == (201, HUNAN)
+    tag = faker.pyint()
+    await stack.api.put(
+        "/api/v1/institution/departments",
+        headers=await desk(stack, "staff_hangzhou"),
+        json={"departments": [f"急诊科{tag}"]},
+    )
+
+    no = await filed(
+        stack, doc.headers, "change", registration_id=reg_id, institution_code=HANGZHOU
+    )
+    await walk(stack, no, HANGZHOU)
+
+    review_id = waiting.json()["id"]
+    for _ in range(200):
+        reviews = (await stack.api.get("/api/v1/me/profile-changes", headers=doc.headers)).json()
+        if next(r for r in reviews if r["id"] == review_id)["state"] == "ended":
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the review at the former institution never ended")
+    await stack.message_about(doc.phone, "已终止", no)
+    await stack.message_about("staff_hunan@ereg.example", "已终止", no)
+
+    again = await stack.api.post(
+        "/api/v1/me/profile-changes", headers=doc.headers, json={"ethnicity": "汉族"}
+    )
+    assert (again.status_code, again.json()["institution_code"]) == (201, HANGZHOU)
+    seen = (await stack.api.get("/api/v1/me", headers=doc.headers)).json()
+    assert seen["institution"]["code"] == HANGZHOU
+    choices = (await stack.api.get("/api/v1/me/department", headers=doc.headers)).json()
+    assert [d["name"] for d in choices["choices"]] == [f"急诊科{tag}"]

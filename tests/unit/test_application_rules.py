@@ -461,6 +461,19 @@ async def test_a_lack_of_civil_capacity_refuses_until_lifted(desk):
     assert await desk.plan(doc, T.registration, **registering())
 
 
+async def test_a_ground_recorded_ahead_refuses_from_the_day_it_starts(desk):
+    doc = await desk.physician()
+    tomorrow = TODAY + timedelta(days=1)
+    await refusals.record_by_officer(
+        desk.session, await desk.desk("officer_hunan"), doc.id_number,
+        RefusalGround.limited_civil_capacity, tomorrow, None, "判决",
+    )  # fmt: skip
+    assert await desk.plan(doc, T.registration, **registering())
+    with pytest.raises(DomainError) as info:
+        await desk.plan(doc, T.registration, tomorrow, **registering())
+    assert info.value.code == "registration_barred"
+
+
 async def test_an_officer_records_only_civil_capacity(desk):
     officer = await desk.desk("officer_hunan")
     doc = await desk.physician()
