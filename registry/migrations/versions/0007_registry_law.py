@@ -16,7 +16,7 @@ Revises: 0006
 
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -81,6 +81,7 @@ _bars = sa.table(
     sa.column("ends_on", sa.Date),
     sa.column("source_application_no", sa.String),
     sa.column("commission_code", sa.String),
+    sa.column("created_at", sa.DateTime(timezone=True)),
 )
 _FILED_AS = {
     "physician": "physician",
@@ -217,6 +218,7 @@ def _cancellation_grounds(connection) -> None:
                 ends_on=_add_years(start, years),
                 source_application_no=application.application_no,
                 commission_code=application.commission_code,
+                created_at=datetime.now(UTC),
             )
         )
 
