@@ -394,6 +394,12 @@ CATALOG: dict[str, tuple[int, str, str]] = {
         "The image has too many pixels (at most {max_pixels}); scale it down first.",
     ),
     "photo_not_found": (404, "没有照片。", "No photo."),
+    "no_practice_institution": (
+        409,
+        "您目前没有有效的执业注册，也就没有审核个人信息和照片的主要执业机构；请先办理注册。",
+        "You hold no active registration, so no primary institution reviews your information "
+        "or photo; register first.",
+    ),
     "department_not_in_list": (
         422,
         "该科室不在您所在医疗机构的科室列表中。",

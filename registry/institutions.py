@@ -6,11 +6,13 @@ departments the physician chooses from. So the physician's institution comes fro
 the primary institution of an active registration — with several (a practising physician may
 hold a location in several provinces), the one the physician picks for each change, by default
 the most recent registration — and, before any registration, the institution chosen at sign-up
-(``accounts.institution_code``, which stays what it was). A completed application that changes
-registrations changes the answer at once, as it is read from the registry each time.
+(``accounts.institution_code``, which stays what it was). A physician whose registrations have
+all ended (cancelled, transferred to the military) has none: the sign-up hospital is no longer
+theirs. A completed application that changes registrations changes the answer at once, as it is
+read from the registry each time.
 """
 
-from sqlalchemy import select, true
+from sqlalchemy import exists, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.errors import DomainError
@@ -43,22 +45,34 @@ async def registration_for(
     raise DomainError("registration_not_found")
 
 
+async def _signup_institution(session: AsyncSession, account: Account) -> str | None:
+    """The sign-up institution, while the physician has never been registered."""
+    if not account.id_number or not account.institution_code:
+        return account.institution_code
+    ever = await session.scalar(select(exists().where(Registration.id_number == account.id_number)))
+    return None if ever else account.institution_code
+
+
 async def institution_of(
     session: AsyncSession, account: Account, registration_id: int | None = None
 ) -> str | None:
     """The physician's institution for a change: the primary institution of the registration
-    named (default: the most recent), else the sign-up institution."""
+    named (default: the most recent), else the sign-up institution before any registration;
+    None once every registration has ended."""
     registration = await registration_for(session, account, registration_id)
-    return registration.institution_code if registration else account.institution_code
+    if registration is not None:
+        return registration.institution_code
+    return await _signup_institution(session, account)
 
 
 async def institutions_of(session: AsyncSession, account: Account) -> set[str]:
     """Every institution that is the physician's now: the primary institution of each active
-    registration, else the sign-up institution."""
+    registration, else (before any registration) the sign-up institution."""
     registrations = await active_registrations(session, account.id_number)
     if registrations:
         return {r.institution_code for r in registrations}
-    return {account.institution_code} if account.institution_code else set()
+    signup = await _signup_institution(session, account)
+    return {signup} if signup else set()
 
 
 async def stale_reviews(session: AsyncSession, account_id: int | None) -> list[int]:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.errors import DomainError, Localized
-from registry.institutions import registration_for
+from registry.institutions import institution_of, registration_for
 from registry.models import Account, Department, PhysicianPhoto, PhysicianProfile, utcnow
 from registry.photos import Photo
 
@@ -162,8 +162,8 @@ async def department_of(
         institution_code = registration.institution_code
     else:
         row = await profile_of(session, account.id)
-        department_id = row.department_id if row else None
-        institution_code = account.institution_code
+        institution_code = await institution_of(session, account)
+        department_id = row.department_id if row and institution_code else None
     department = await session.get(Department, department_id) if department_id else None
     return institution_code, department
 
@@ -174,12 +174,13 @@ async def choose_department(
     """In force at once; only an active department of the registration's primary institution
     (one department per registration: the physician practises in one at each)."""
     registration = await registration_for(session, account, registration_id)
-    institution_code = registration.institution_code if registration else account.institution_code
+    institution_code = await institution_of(session, account, registration_id)
     department = await session.get(Department, department_id)
     if (
         department is None
         or not department.active
         or department.institution_code != institution_code
+        or institution_code is None
     ):
         raise DomainError("department_not_in_list")
     if registration is not None:

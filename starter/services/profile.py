@@ -120,7 +120,7 @@ async def submit_changes(
     """A personal-information change for the institution of ``registration_id`` (default: the
     physician's institution, ``registry.institutions.institution_of``) to review."""
     account_id = account.id  # read before a failed insert expires ``account``
-    institution_code = await institution_of(session, account, registration_id)
+    institution_code = await _reviewer(session, account, registration_id)
     review = await _open(
         session, account, ReviewKind.personal_info, institution_code, changes=changes
     )
@@ -150,7 +150,7 @@ async def submit_photo(
     ``registration_id`` (default: the physician's). Returns the ids of the photo and of its
     review."""
     account_id = account.id  # read before a failed insert expires ``account``
-    institution_code = await institution_of(session, account, registration_id)
+    institution_code = await _reviewer(session, account, registration_id)
     photo_id = (await profile.store_photo(session, account_id, photo)).id
     await session.commit()
     for _ in range(5):
@@ -168,6 +168,15 @@ async def submit_photo(
             await _start(session, client, settings, review)
             return photo_id, review.id
     raise DomainError("wrong_state", {"state": ReviewState.awaiting_institution.value})
+
+
+async def _reviewer(session: AsyncSession, account: Account, registration_id: int | None) -> str:
+    """The institution that reviews: the physician's (``registry.institutions``); none once
+    every registration has ended."""
+    institution_code = await institution_of(session, account, registration_id)
+    if institution_code is None:
+        raise DomainError("no_practice_institution")
+    return institution_code
 
 
 async def _open(

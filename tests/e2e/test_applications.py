@@ -239,6 +239,11 @@ async def test_transfer_to_military_ends_everything_local(stack, faker):
     [filing] = registration(seen, hunan)["filings"]
     assert (filing["status"], filing["end_on"]) == ("ended", today())
     assert [s["status"] for s in seen["legacy_sites"]] == ["invalid"]
+    # no civilian institution is the physician's any more: none reviews their information
+    change = await stack.api.post(
+        "/api/v1/me/profile-changes", headers=doc.headers, json={"ethnicity": "汉族"}
+    )
+    assert (change.status_code, change.json()["code"]) == (409, "no_practice_institution")
 
 
 async def test_change_of_scope(stack, faker):

@@ -945,6 +945,12 @@ async def test_the_physicians_institution_comes_from_the_registry(desk):
     hunan.status = "cancelled"
     await desk.session.flush()
     assert await institutions.institutions_of(desk.session, doc) == {HANGZHOU}
+    # every registration ended (cancelled, to the military): the sign-up hospital is not theirs
+    for registration in await desk.active(doc):
+        registration.status = "invalid"
+    await desk.session.flush()
+    assert await institutions.institution_of(desk.session, doc) is None
+    assert await institutions.institutions_of(desk.session, doc) == set()
 
 
 async def test_reviews_at_a_former_institution_are_stale_after_a_change(desk):
@@ -967,6 +973,9 @@ async def test_reviews_at_a_former_institution_are_stale_after_a_change(desk):
     desk.session.add(at_wugang)
     await desk.session.flush()
     assert await institutions.stale_reviews(desk.session, doc.id) == [at_hunan.id]
+    registration.status = "cancelled"  # the last one: no institution is the physician's
+    await desk.session.flush()
+    assert await institutions.stale_reviews(desk.session, doc.id) == [at_hunan.id, at_wugang.id]
 
 
 async def test_a_department_is_chosen_per_registration(desk):
