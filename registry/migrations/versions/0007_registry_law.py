@@ -11,7 +11,7 @@ filed; a department chosen at the institution of an active registration moves to
 registration; a refusal at completion recorded as ``rule:<code>`` gets its words.
 
 Revision ID: 0007_registry_law
-Revises: 0006
+Revises: 0009_certificates
 """
 
 import re
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_registry_law"
-down_revision: str | None = "0006"
+down_revision: str | None = "0009_certificates"
 branch_labels: str | Sequence[str] | None = None
 # departments and physician_profiles come from 0002, on the other branch of 0001
 depends_on: str | Sequence[str] | None = "0002"
