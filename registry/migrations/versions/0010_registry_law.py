@@ -10,7 +10,7 @@ its refusal period from the cancellation; applications record on whose authority
 filed; a department chosen at the institution of an active registration moves to that
 registration; a refusal at completion recorded as ``rule:<code>`` gets its words.
 
-Revision ID: 0007_registry_law
+Revision ID: 0010_registry_law
 Revises: 0009_certificates
 """
 
@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_registry_law"
+revision: str = "0010_registry_law"
 down_revision: str | None = "0009_certificates"
 branch_labels: str | Sequence[str] | None = None
 # departments and physician_profiles come from 0002, on the other branch of 0001
