@@ -6,12 +6,13 @@ from functools import partial
 from sqlalchemy import Connection, bindparam, insert, or_, select, update
 from temporalio import activity
 
-from activities.messaging import Deliverer, Mailer, SmsGateway
+from activities.messaging import Deliverer, Mailer, SmsGateway, worded
 from registry import applications, audit, workdays
 from registry.application_types import (
     TERMINAL,
     TYPE_NAMES,
     ApplicationType,
+    Audience,
     Completion,
     Notice,
     Transition,
@@ -128,13 +129,13 @@ def _addressees(notice: Notice, connection: Connection) -> tuple[str, dict, list
     application = connection.execute(_NOTIFIED, {"no": notice.application_no}).one()
     commission = _commission_params(application)
     clauses = []
-    if "physician" in notice.audiences and application.account_id:
+    if Audience.physician in notice.audiences and application.account_id:
         clauses.append(Account.id == application.account_id)
-    if "institution" in notice.audiences:
+    if Audience.institution in notice.audiences:
         clauses.append(_staff_of(application.institution_code))
-    if "old_institution" in notice.audiences and application.notify_institution_code:
+    if Audience.old_institution in notice.audiences and application.notify_institution_code:
         clauses.append(_staff_of(application.notify_institution_code))
-    if "commission" in notice.audiences:
+    if Audience.commission in notice.audiences:
         clauses.append(
             (Account.role == "commission_officer")
             & (Account.commission_code == application.commission_code)
@@ -189,8 +190,12 @@ class ApplicationActivities:
         read = partial(_addressees, notice)
         async with self._deliver.batch(read) as (type_, commission, recipients):
             names = TYPE_NAMES[ApplicationType(type_)]
-            subject, body = application_message(
-                notice.event, names, notice.application_no, commission | notice.params
+            subject, body = worded(
+                application_message,
+                notice.event,
+                names,
+                notice.application_no,
+                commission | notice.params,
             )
             sms_params = {"application_no": notice.application_no, "type": names[0]} | commission
             for phone, email in recipients:

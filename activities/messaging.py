@@ -24,6 +24,7 @@ import aiosmtplib
 from sqlalchemy import Connection, Insert, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from registry.db import in_transaction
 from registry.models import Delivery, DevMessage
@@ -228,6 +229,17 @@ class Mailer:
         if message_id:
             message["Message-ID"] = message_id
         return message.as_bytes()
+
+
+def worded(compose: Callable[..., tuple[str, str]], *args) -> tuple[str, str]:
+    """(subject, body) from a message builder; a missing text or parameter is a programming
+    error that no retry can mend, so the activity fails at once instead of retrying forever."""
+    try:
+        return compose(*args)
+    except (KeyError, IndexError) as missing:
+        raise ApplicationError(
+            f"no text for {missing!r}", type="MessageTextMissing", non_retryable=True
+        ) from None
 
 
 def sms_gateway(settings: Settings) -> SmsGateway:

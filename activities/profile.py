@@ -8,9 +8,10 @@ superseded or used code is not sent at all).
 from sqlalchemy import select
 from temporalio import activity
 
-from activities.messaging import Deliverer, Mailer, SmsGateway
+from activities.messaging import Deliverer, Mailer, SmsGateway, worded
 from registry import reviews
 from registry.activation import Channel
+from registry.application_types import Audience
 from registry.db import session_scope
 from registry.models import Account, ContactCode, ProfileReview, SecurityEvent
 from registry.profile_notices import (
@@ -51,10 +52,10 @@ class ProfileActivities:
         async with session_scope(self._database_url) as session:
             review = await session.get(ProfileReview, notice.review_id)
             recipients = []
-            if "physician" in notice.audiences:
+            if Audience.physician in notice.audiences:
                 physician = await session.get(Account, review.account_id)
                 recipients.append((physician.phone, physician.email))
-            if "institution" in notice.audiences:
+            if Audience.institution in notice.audiences:
                 rows = await session.execute(
                     select(Account.phone, Account.email).where(
                         Account.role == "institution_staff",
@@ -64,7 +65,7 @@ class ProfileActivities:
                 recipients += list(rows)
         kind = ReviewKind(review.kind)
         params = {"review_id": str(review.id)} | notice.params
-        subject, body = review_message(notice.event, kind, params)
+        subject, body = worded(review_message, notice.event, kind, params)
         sms = (f"review.{notice.event}", params | {"kind": KIND_NAMES[kind][0]})
         for phone, email in recipients:
             await self._send(phone, email, subject, body, sms)

@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
         ApplicationOutcome,
         ApplicationStart,
         ApplicationState,
+        Audience,
         CommissionDecision,
         Completion,
         DecisionResult,
@@ -122,7 +123,9 @@ class BareWorkflow:
         )
 
     def _notify(self, event: str) -> None:
-        notice = Notice(application_no=self._start.application_no, event=event, audiences=["x"])
+        notice = Notice(
+            application_no=self._start.application_no, event=event, audiences=[Audience.physician]
+        )
         self._notices.append(
             workflow.start_activity(notify, notice, start_to_close_timeout=TIMEOUT)
         )

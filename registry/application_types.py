@@ -318,6 +318,15 @@ class NoticeEvent(StrEnum):
     overdue = "overdue"
 
 
+class Audience(StrEnum):
+    """Who a notice goes to; the activity looks the people up when it sends."""
+
+    physician = "physician"  # the physician the application (or review) is about
+    institution = "institution"  # staff of the deciding institution
+    old_institution = "old_institution"  # staff of the institution a change moves away from
+    commission = "commission"  # officers of the deciding commission
+
+
 class Notice(BaseModel):
     """Tell the people concerned about a step (recipients are looked up by the activity).
 
@@ -325,8 +334,8 @@ class Notice(BaseModel):
     used instead of ``comment`` in that language's line."""
 
     application_no: str
-    event: str
-    audiences: list[str]  # physician | institution | old_institution | commission
+    event: NoticeEvent
+    audiences: list[Audience]
     params: dict[str, str] = {}
 
 

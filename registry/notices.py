@@ -1,6 +1,7 @@
 """What the physician receives by SMS and email, in Chinese with an English line."""
 
 from registry.activation import ACTIVATION_CODE_TTL, VERIFICATION_CODE_TTL, CodePurpose, Notice
+from registry.application_types import NoticeEvent
 
 SIGNATURE = "【医师电子化注册】"
 
@@ -58,53 +59,62 @@ def notice_message(notice: Notice) -> tuple[str, str]:
 
 # --- business applications -------------------------------------------------------------------
 
-_APPLICATION_TEXT: dict[str, tuple[str, str]] = {
-    "submitted": ("已提交，待医疗机构确认。", "was submitted and awaits the institution."),
-    "filed_by_institution": (
+_APPLICATION_TEXT: dict[NoticeEvent, tuple[str, str]] = {
+    NoticeEvent.submitted: (
+        "已提交，待医疗机构确认。",
+        "was submitted and awaits the institution.",
+    ),
+    NoticeEvent.filed_by_institution: (
         "已由医疗机构报告（注销注册），请医疗机构在{deadline}前携带纸质材料到{commission}"
         "（{address}）现场办理。",
         "was reported by the institution (cancellation); the institution brings the paper "
         "documents in person to {commission} ({address}) by {deadline}.",
     ),
-    "ex_officio": (
+    NoticeEvent.ex_officio: (
         "已由{commission}依职权启动注销注册程序，待其作出决定。",
         "was opened by {commission} on its own authority (cancellation) and awaits its decision.",
     ),
-    "institution_approved": (
+    NoticeEvent.institution_approved: (
         "已经医疗机构确认，请在{deadline}前携带纸质材料到{commission}（{address}）现场办理。",
         "was confirmed by the institution; bring the paper documents in person to {commission} "
         "({address}) by {deadline}.",
     ),
-    "institution_rejected": (
+    NoticeEvent.institution_rejected: (
         "未通过医疗机构确认。理由：{comment}",
         "was not confirmed by the institution. Reason: {comment}",
     ),
-    "returned": (
+    NoticeEvent.returned: (
         "已退回补正，请修改后重新提交。理由：{comment}",
         "was returned for correction; resubmit it. Reason: {comment}",
     ),
-    "resubmitted": ("已重新提交，待医疗机构确认。", "was resubmitted and awaits the institution."),
-    "documents_incomplete": (
+    NoticeEvent.resubmitted: (
+        "已重新提交，待医疗机构确认。",
+        "was resubmitted and awaits the institution.",
+    ),
+    NoticeEvent.documents_incomplete: (
         "纸质材料不齐全（{comment}），请补齐后到{commission}（{address}）现场办理。",
         "the paper documents are incomplete ({comment}); bring the rest in person to "
         "{commission} ({address}).",
     ),
-    "documents_accepted": (
+    NoticeEvent.documents_accepted: (
         "纸质材料已受理，卫生健康委将在{deadline}前作出决定。",
         "the paper documents were accepted; the commission decides by {deadline}.",
     ),
-    "completed": (
+    NoticeEvent.completed: (
         "已办结。执业证书编码：{certificate_no}",
         "is completed. Certificate number: {certificate_no}",
     ),
-    "rejected": ("不予通过。理由：{comment}", "was refused. Reason: {comment}"),
-    "withdrawn": ("已由申请人撤回。", "was withdrawn by the applicant."),
-    "expired": ("已超过办理期限，申请已过期。", "expired: its step was not taken in time."),
-    "reminder": (
+    NoticeEvent.rejected: ("不予通过。理由：{comment}", "was refused. Reason: {comment}"),
+    NoticeEvent.withdrawn: ("已由申请人撤回。", "was withdrawn by the applicant."),
+    NoticeEvent.expired: (
+        "已超过办理期限，申请已过期。",
+        "expired: its step was not taken in time.",
+    ),
+    NoticeEvent.reminder: (
         "当前步骤将于{deadline}到期，请及时办理。",
         "its current step is due by {deadline}; please act.",
     ),
-    "overdue": (
+    NoticeEvent.overdue: (
         "已超过法定审批期限（{deadline}），请尽快作出决定。",
         "is past its statutory decision deadline ({deadline}); decide it now.",
     ),
@@ -112,7 +122,7 @@ _APPLICATION_TEXT: dict[str, tuple[str, str]] = {
 
 
 def application_message(
-    event: str, type_names: tuple[str, str], application_no: str, params: dict[str, str]
+    event: NoticeEvent, type_names: tuple[str, str], application_no: str, params: dict[str, str]
 ) -> tuple[str, str]:
     """(subject, body) about one step of an application, Chinese first then English."""
     zh, en = _APPLICATION_TEXT[event]

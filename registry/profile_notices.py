@@ -6,7 +6,7 @@ email is told to the old contact as well: if someone else made it, the owner hea
 
 from registry.activation import VERIFICATION_CODE_TTL
 from registry.notices import SIGNATURE
-from registry.reviews import KIND_NAMES, ReviewKind
+from registry.reviews import KIND_NAMES, ReviewEvent, ReviewKind
 from registry.security import CodePurpose, SecurityEventKind
 
 _NOT_YOU = (
@@ -58,33 +58,33 @@ _SECURITY_TEXT: dict[SecurityEventKind, tuple[str, str, str]] = {
     ),
 }
 
-_REVIEW_TEXT: dict[str, tuple[str, str]] = {
-    "submitted": (
+_REVIEW_TEXT: dict[ReviewEvent, tuple[str, str]] = {
+    ReviewEvent.submitted: (
         "医师提交了{kind}（审核编号 {review_id}），请在{deadline}前审核。",
         "a physician submitted a {kind} (review {review_id}); decide it by {deadline}.",
     ),
-    "approved": (
+    ReviewEvent.approved: (
         "您的{kind}（审核编号 {review_id}）已通过医疗机构审核，现已生效。",
         "your {kind} (review {review_id}) was approved by the institution and is in force.",
     ),
-    "rejected": (
+    ReviewEvent.rejected: (
         "您的{kind}（审核编号 {review_id}）未通过医疗机构审核。理由：{comment}",
         "your {kind} (review {review_id}) was rejected by the institution. Reason: {comment}",
     ),
-    "expired": (
+    ReviewEvent.expired: (
         "{kind}（审核编号 {review_id}）超过期限未审核，已过期，如需变更请重新提交。",
         "the {kind} (review {review_id}) was not decided in time and expired; submit it again "
         "if still needed.",
     ),
-    "reminder": (
+    ReviewEvent.reminder: (
         "{kind}（审核编号 {review_id}）将于{deadline}到期，请及时审核。",
         "the {kind} (review {review_id}) is due by {deadline}; please decide it.",
     ),
-    "withdrawn": (
+    ReviewEvent.withdrawn: (
         "医师已撤回{kind}（审核编号 {review_id}），无需再审核。",
         "the physician withdrew the {kind} (review {review_id}); nothing is left to decide.",
     ),
-    "ended": (
+    ReviewEvent.ended: (
         "{kind}（审核编号 {review_id}）已终止：业务申请 {application_no} 办结后，该医疗机构已不是"
         "医师的主要执业机构。如仍需变更，请医师向现在的主要执业机构重新提交。",
         "the {kind} (review {review_id}) has ended: after application {application_no} was "
@@ -114,7 +114,7 @@ def security_message(event: SecurityEventKind, **params: str) -> tuple[str, str]
     )
 
 
-def review_message(event: str, kind: ReviewKind, params: dict[str, str]) -> tuple[str, str]:
+def review_message(event: ReviewEvent, kind: ReviewKind, params: dict[str, str]) -> tuple[str, str]:
     kind_zh, kind_en = KIND_NAMES[kind]
     zh, en = _REVIEW_TEXT[event]
     defaults = {"comment": "—", "deadline": "—", "application_no": "—"}

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry import audit
-from registry.application_types import Actor
+from registry.application_types import Actor, Audience, Decision
 from registry.models import PhysicianPhoto, PhysicianProfile, ProfileReview, utcnow
 
 REVIEW_WINDOW = timedelta(days=30)
@@ -89,7 +89,7 @@ class ReviewDecision(BaseModel):
     """A staff decision; ``photo_id`` (optional) is the photo the staff member looked at."""
 
     actor: Actor
-    decision: Literal["approve", "reject"]
+    decision: Literal[Decision.approve, Decision.reject]
     comment: str | None = None
     photo_id: int | None = None
 
@@ -140,10 +140,22 @@ class ReviewRecord(BaseModel):
     at: datetime
 
 
+class ReviewEvent(StrEnum):
+    """What a notice about a review tells (``registry.profile_notices`` has the words)."""
+
+    submitted = "submitted"
+    approved = "approved"
+    rejected = "rejected"
+    expired = "expired"
+    reminder = "reminder"
+    withdrawn = "withdrawn"
+    ended = "ended"  # the institution is no longer the physician's
+
+
 class ReviewNotice(BaseModel):
     review_id: int
-    event: str  # submitted | approved | rejected | expired | reminder | withdrawn | ended
-    audiences: list[str]  # physician | institution
+    event: ReviewEvent
+    audiences: list[Audience]  # physician | institution
     params: dict[str, str] = {}
 
 

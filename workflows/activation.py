@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 
-from workflows.common import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, refuse
+from workflows.common import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, Steps, refuse, wait_until
 
 with workflow.unsafe.imports_passed_through():
     from activities.activation import ActivationActivities
@@ -87,6 +87,8 @@ class ActivationWorkflow:
         self._deadline: datetime | None = None
         self._qualification_imported = False
         self._matching = True  # the first match is running: what it finds is not known yet
+        # A code may be asked for before the match is known: steps wait for it.
+        self._steps = Steps(ready=lambda: not self._matching)
         self._codes: dict[str, _PendingCode] = {}
         self._verified_channel: Channel | None = None
         self._activation_accepted = False
@@ -152,11 +154,7 @@ class ActivationWorkflow:
     async def _wait_until(self, done) -> bool:
         """Wait for ``done`` until the activation deadline; False if the deadline passed."""
         assert self._deadline is not None
-        remaining = self._deadline - workflow.now()
-        if remaining > timedelta(0):
-            with contextlib.suppress(TimeoutError):
-                await workflow.wait_condition(done, timeout=remaining)
-        return done()
+        return await wait_until(done, self._deadline)
 
     async def _enter(self, state: ActivationState) -> None:
         self._state = state
@@ -277,8 +275,8 @@ class ActivationWorkflow:
 
     @workflow.update
     async def send_verification_code(self, request: VerificationRequest) -> CodeSent:
-        await workflow.wait_condition(lambda: not self._matching)
-        self._validate_send_verification_code(request)  # again, now that the match is known
+        # Validated again once the match is known.
+        await self._steps.when_ready(lambda: self._validate_send_verification_code(request))
         return await self._send_code(
             request.channel.value,
             CodePurpose.verification,

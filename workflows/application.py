@@ -14,15 +14,13 @@ an institution no longer the physician's ends them (patch ``end-stale-reviews``)
 a rule at completion is told in words, its code kept beside them on the timeline.
 """
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, suppress
+from contextlib import suppress
 from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.exceptions import FailureError
 
-from workflows.common import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, china_date, refuse, run_activity
+from workflows.common import Notices, Steps, china_date, refuse, run_activity
 
 with workflow.unsafe.imports_passed_through():
     from activities.applications import ApplicationActivities
@@ -41,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
         ApplicationOutcome,
         ApplicationStart,
         ApplicationState,
+        Audience,
         CommissionDecision,
         Decision,
         DecisionResult,
@@ -59,28 +58,29 @@ with workflow.unsafe.imports_passed_through():
 
 Sx = ApplicationState
 Ev = NoticeEvent
+Au = Audience
 # Patches: running workflows of the older shape keep taking the older branch on replay.
 OWN_FILING_SKIPS_STEPS = "own-filing-skips-steps"
 END_STALE_REVIEWS = "end-stale-reviews"
 
 # Who is waited on in each open state, and the window they have (None: the statutory clock).
-_WAITING_ON: dict[ApplicationState, tuple[str, timedelta | None, tuple[str, str]]] = {
+_WAITING_ON: dict[ApplicationState, tuple[Audience, timedelta | None, tuple[str, str]]] = {
     Sx.awaiting_institution: (
-        "institution", INSTITUTION_WINDOW,
+        Au.institution, INSTITUTION_WINDOW,
         ("医疗机构 {institution} 确认（批准、退回或不予通过）",
          "institution {institution} to approve, return or reject"),
     ),
     Sx.returned: (
-        "physician", RESUBMIT_WINDOW,
+        Au.physician, RESUBMIT_WINDOW,
         ("申请人补正后重新提交", "the applicant to correct and resubmit"),
     ),
     Sx.awaiting_documents: (
-        "physician", DOCUMENTS_WINDOW,
+        Au.physician, DOCUMENTS_WINDOW,
         ("申请人到卫生健康委 {commission} 现场提交纸质材料",
          "the applicant to bring the paper documents to commission {commission}"),
     ),
     Sx.under_review: (
-        "commission", None,
+        Au.commission, None,
         ("卫生健康委 {commission} 审批（批准、退回或不予通过）",
          "commission {commission} to approve, return or reject"),
     ),
@@ -94,16 +94,16 @@ class ApplicationWorkflow:
         # Set before any update is validated: one may arrive in the very first workflow task.
         self._start = start
         self._state = Sx.awaiting_institution
-        self._sequence = 0
+        # One step at a time, and only once the submission is in the database.
+        self._steps = Steps(ready=lambda: self._submitted)
         self._deadline: datetime | None = None
         self._review_reminder_at: datetime | None = None
         self._reminded = False
         self._overdue = False
-        self._busy = False  # an update is taking a step: others wait, validators refuse
         self._submitted = False  # the submission is in the database: steps may follow
         self._completing = False
         self._certificate_no: str | None = None
-        self._notices: list[asyncio.Future] = []
+        self._notices = Notices()
         self._entry = Sx.awaiting_institution  # where a (re)submission enters; set by run
 
     @workflow.run
@@ -115,7 +115,7 @@ class ApplicationWorkflow:
         while self._state not in TERMINAL:
             await self._wait_for_next_step()
         await workflow.wait_condition(workflow.all_handlers_finished)
-        await asyncio.gather(*self._notices)
+        await self._notices.all_sent()
         return ApplicationOutcome(state=self._state, certificate_no=self._certificate_no)
 
     def _entry_state(self) -> ApplicationState:
@@ -130,72 +130,60 @@ class ApplicationWorkflow:
         """Tell those concerned that the application was (re)submitted where it entered."""
         if self._entry == Sx.awaiting_institution:
             if event == Ev.submitted:
-                self._notify(event, "institution", "old_institution", "physician")
+                self._notify(event, Au.institution, Au.old_institution, Au.physician)
             else:
-                self._notify(event, "institution")
+                self._notify(event, Au.institution)
         elif self._entry == Sx.awaiting_documents:
             self._notify(
                 Ev.filed_by_institution,
-                "physician",
-                "institution",
+                Au.physician,
+                Au.institution,
                 deadline=china_date(self._deadline),
             )
         else:
-            self._notify(Ev.ex_officio, "physician", "institution", "commission")
+            self._notify(Ev.ex_officio, Au.physician, Au.institution, Au.commission)
 
-    def _waiting_audience(self) -> str:
+    def _waiting_audience(self) -> Audience:
         """Who is reminded of the step waited on: what waits on "the applicant" waits on the
         institution or the commission when one of them filed the application."""
         audience = _WAITING_ON[self._state][0]
-        if audience != "physician":
+        if audience != Au.physician:
             return audience
-        return {"institution_staff": "institution", "commission_officer": "commission"}.get(
-            self._start.filed_by.role, "physician"
+        return {"institution_staff": Au.institution, "commission_officer": Au.commission}.get(
+            self._start.filed_by.role, Au.physician
         )
 
     # --- clocks --------------------------------------------------------------------------------
 
     async def _wait_for_next_step(self) -> None:
         """Wait for a decision, a reminder time or a deadline, whichever comes first."""
-        await workflow.wait_condition(lambda: not self._busy)
+        await workflow.wait_condition(self._steps.idle)
         if self._state in TERMINAL:  # a step ended it while the clock was recording
             return
-        seen = self._sequence
+        seen = self._steps.sequence
         audience = self._waiting_audience()
         if self._overdue:
-            if not await self._decided_within(OVERDUE_REMINDER_EVERY, seen):
-                self._notify("overdue", audience, deadline=china_date(self._deadline))
+            if not await self._steps.taken_within(OVERDUE_REMINDER_EVERY, seen):
+                self._notify(Ev.overdue, audience, deadline=china_date(self._deadline))
             return
         reminder_at = self._reminder_at()
         if not self._reminded and workflow.now() < reminder_at:
-            if not await self._decided_within(reminder_at - workflow.now(), seen):
+            if not await self._steps.taken_within(reminder_at - workflow.now(), seen):
                 self._reminded = True
-                self._notify("reminder", audience, deadline=china_date(self._deadline))
+                self._notify(Ev.reminder, audience, deadline=china_date(self._deadline))
             return
-        if await self._decided_within(self._deadline - workflow.now(), seen):
+        if await self._steps.taken_within(self._deadline - workflow.now(), seen):
             return
         if self._state == Sx.under_review:
             self._overdue = True
             await self._record("overdue", None)
-            self._notify("overdue", audience, deadline=china_date(self._deadline))
+            self._notify(Ev.overdue, audience, deadline=china_date(self._deadline))
         else:
             await self._transition(Sx.expired, "expired", None)
-            self._notify("expired", "physician", "institution")
+            self._notify(Ev.expired, Au.physician, Au.institution)
 
     def _reminder_at(self) -> datetime:
         return self._review_reminder_at or self._deadline - REMIND_BEFORE
-
-    async def _decided_within(self, timeout: timedelta, seen: int) -> bool:
-        """True if a step was taken (the sequence moved) before ``timeout``.
-
-        A step still being taken when the time runs out (its validator accepted it in time) is
-        let finish first, so the clock cannot expire or flag an application it is moving on.
-        """
-        if timeout > timedelta(0):
-            with suppress(TimeoutError):
-                await workflow.wait_condition(lambda: self._sequence != seen, timeout=timeout)
-        await workflow.wait_condition(lambda: not self._busy)
-        return self._sequence != seen
 
     # --- recording -----------------------------------------------------------------------------
 
@@ -234,13 +222,13 @@ class ApplicationWorkflow:
         self, action: str, actor: Actor | None, comment: str | None = None, **reason: str
     ) -> None:
         """``reason``: ``reason_code`` and ``comment_en`` of a refusal by a rule."""
-        self._sequence += 1
+        sequence = self._steps.count()
         self._describe()
         await run_activity(
             ApplicationActivities.record_transition,
             Transition(
                 application_no=self._start.application_no,
-                sequence=self._sequence,
+                sequence=sequence,
                 state=self._state,
                 action=action,
                 actor_role=actor.role if actor else "system",
@@ -253,7 +241,7 @@ class ApplicationWorkflow:
             ),
         )
 
-    def _notify(self, event: str, *audiences: str, **params: str) -> None:
+    def _notify(self, event: NoticeEvent, *audiences: Audience, **params: str) -> None:
         """Send notices without holding up the step; the run waits for them before it ends."""
         notice = Notice(
             application_no=self._start.application_no,
@@ -261,14 +249,7 @@ class ApplicationWorkflow:
             audiences=list(audiences),
             params=params,
         )
-        self._notices.append(
-            workflow.start_activity_method(
-                ApplicationActivities.notify_application,
-                notice,
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=ACTIVITY_RETRY,
-            )
-        )
+        self._notices.send(ApplicationActivities.notify_application, notice)
 
     def _describe(self) -> None:
         start = self._start
@@ -303,19 +284,6 @@ class ApplicationWorkflow:
             lines_en.append(f"Certificate: {self._certificate_no}")
         workflow.set_current_details("\n\n".join(lines_zh + lines_en))
 
-    @asynccontextmanager
-    async def _taking_step(self, still_valid: Callable[[], None]) -> AsyncIterator[None]:
-        """One step at a time, and only once the submission is in the database (a step recorded
-        before it would be overwritten by it). ``still_valid`` runs the update's validator
-        again: the state may have moved while this update waited."""
-        await workflow.wait_condition(lambda: self._submitted and not self._busy)
-        still_valid()
-        self._busy = True
-        try:
-            yield
-        finally:
-            self._busy = False
-
     def _result(self) -> DecisionResult:
         return DecisionResult(
             state=self._state, certificate_no=self._certificate_no, step_deadline=self._deadline
@@ -324,7 +292,7 @@ class ApplicationWorkflow:
     # --- validators' checks --------------------------------------------------------------------
 
     def _check_state(self, *states: ApplicationState) -> None:
-        if self._state not in states or self._busy:
+        if self._state not in states or self._steps.busy:
             raise refuse("wrong_state", state=self._state.value)
 
     def _check_institution(self, actor: Actor) -> None:
@@ -354,22 +322,22 @@ class ApplicationWorkflow:
 
     @workflow.update
     async def institution_decision(self, decision: InstitutionDecision) -> DecisionResult:
-        async with self._taking_step(lambda: self._validate_institution_decision(decision)):
+        async with self._steps.taking(lambda: self._validate_institution_decision(decision)):
             actor, comment = decision.actor, decision.comment
             if decision.decision == Decision.approve:
                 await self._transition(
                     Sx.awaiting_documents, "institution_approved", actor, comment
                 )
                 self._notify(
-                    "institution_approved", "physician", deadline=china_date(self._deadline)
+                    Ev.institution_approved, Au.physician, deadline=china_date(self._deadline)
                 )
             elif decision.decision == Decision.return_:
                 await self._transition(Sx.returned, "institution_returned", actor, comment)
-                self._notify("returned", "physician", comment=comment)
+                self._notify(Ev.returned, Au.physician, comment=comment)
             else:
                 await self._transition(Sx.rejected, "institution_rejected", actor, comment)
                 # Written reasons to the applicant and the institution (Physicians Law art. 16).
-                self._notify(Ev.institution_rejected, "physician", "institution", comment=comment)
+                self._notify(Ev.institution_rejected, Au.physician, Au.institution, comment=comment)
             return self._result()
 
     @institution_decision.validator
@@ -382,18 +350,18 @@ class ApplicationWorkflow:
 
     @workflow.update
     async def paper_check(self, check: PaperCheck) -> DecisionResult:
-        async with self._taking_step(lambda: self._validate_paper_check(check)):
+        async with self._steps.taking(lambda: self._validate_paper_check(check)):
             if not check.documents_complete:
                 await self._record("documents_incomplete", check.actor, check.comment)
-                self._notify("documents_incomplete", "physician", comment=check.comment)
+                self._notify(Ev.documents_incomplete, Au.physician, comment=check.comment)
                 return self._result()
             await self._transition(
                 Sx.under_review, "documents_accepted", check.actor, check.comment
             )
             self._notify(
-                "documents_accepted",
-                "physician",
-                "institution",
+                Ev.documents_accepted,
+                Au.physician,
+                Au.institution,
                 deadline=china_date(self._deadline),
             )
             return self._result()
@@ -407,14 +375,14 @@ class ApplicationWorkflow:
 
     @workflow.update
     async def commission_decision(self, decision: CommissionDecision) -> DecisionResult:
-        async with self._taking_step(lambda: self._validate_commission_decision(decision)):
+        async with self._steps.taking(lambda: self._validate_commission_decision(decision)):
             actor, comment = decision.actor, decision.comment
             if decision.decision == Decision.return_:
                 await self._transition(Sx.returned, "commission_returned", actor, comment)
-                self._notify("returned", "physician", comment=comment)
+                self._notify(Ev.returned, Au.physician, comment=comment)
             elif decision.decision == Decision.reject:
                 await self._transition(Sx.rejected, "commission_rejected", actor, comment)
-                self._notify("rejected", "physician", "institution", comment=comment)
+                self._notify(Ev.rejected, Au.physician, Au.institution, comment=comment)
             else:
                 await self._complete(actor, comment)
             return self._result()
@@ -437,16 +405,14 @@ class ApplicationWorkflow:
             self._certificate_no = completion.certificate_no
             await self._transition(Sx.completed, "completed", actor, comment)
             self._notify(
-                "completed",
-                "physician",
-                "institution",
-                "old_institution",
+                Ev.completed,
+                Au.physician,
+                Au.institution,
+                Au.old_institution,
                 certificate_no=self._certificate_no or "—",
             )
             if completion.stale_reviews and workflow.patched(END_STALE_REVIEWS):
-                self._notices.append(
-                    asyncio.ensure_future(self._end_reviews(completion.stale_reviews))
-                )
+                self._notices.also(self._end_reviews(completion.stale_reviews))
         else:
             # Written reasons (Physicians Law art. 16), in words; the code stays on the timeline.
             code = completion.refusal_code
@@ -462,8 +428,8 @@ class ApplicationWorkflow:
             )
             self._notify(
                 Ev.rejected,
-                "physician",
-                "institution",
+                Au.physician,
+                Au.institution,
                 comment=reason_zh,
                 comment_zh=reason_zh,
                 comment_en=reason_en,
@@ -482,11 +448,11 @@ class ApplicationWorkflow:
 
     @workflow.update
     async def withdraw(self, withdrawal: Withdrawal) -> DecisionResult:
-        async with self._taking_step(lambda: self._validate_withdraw(withdrawal)):
+        async with self._steps.taking(lambda: self._validate_withdraw(withdrawal)):
             reached_commission = self._state in (Sx.awaiting_documents, Sx.under_review)
             await self._transition(Sx.withdrawn, "withdrawn", withdrawal.actor)
-            audiences = ["institution", "commission"] if reached_commission else ["institution"]
-            self._notify("withdrawn", *audiences)
+            audiences = [Au.institution, Au.commission] if reached_commission else [Au.institution]
+            self._notify(Ev.withdrawn, *audiences)
             return self._result()
 
     @withdraw.validator
@@ -498,7 +464,7 @@ class ApplicationWorkflow:
 
     @workflow.update
     async def resubmit(self, resubmission: Resubmission) -> DecisionResult:
-        async with self._taking_step(lambda: self._validate_resubmit(resubmission)):
+        async with self._steps.taking(lambda: self._validate_resubmit(resubmission)):
             await self._transition(
                 self._entry, "resubmitted", resubmission.actor, resubmission.comment
             )

@@ -12,17 +12,15 @@ completed application after which the institution is no longer the physician's e
 (signal ``institution_changed``), telling the physician and the institution.
 """
 
-import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from temporalio import workflow
 
-from workflows.common import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, china_date, refuse, run_activity
+from workflows.common import Notices, Steps, china_date, refuse, run_activity
 
 with workflow.unsafe.imports_passed_through():
     from activities.profile import ProfileActivities
+    from registry.application_types import Audience, Decision
     from registry.reference import CHINA_TIME
     from registry.reviews import (
         KIND_NAMES,
@@ -35,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         ReplaceResult,
         ReviewDecision,
         ReviewEnding,
+        ReviewEvent,
         ReviewKind,
         ReviewNotice,
         ReviewOutcome,
@@ -47,6 +46,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as sa
 
 Rs = ReviewState
+Re = ReviewEvent
+Au = Audience
 
 
 @workflow.defn
@@ -59,9 +60,9 @@ class ProfileReviewWorkflow:
         self._photo_id = start.photo_id
         self._deadline: datetime | None = None
         self._reminded = False
-        self._sequence = 0
-        self._busy = False  # a step is being taken: other steps wait for it
-        self._notices: list[asyncio.Future] = []
+        # One step at a time: validators refuse a busy review, so handlers hold it at once.
+        self._steps = Steps()
+        self._notices = Notices()
 
     @workflow.run
     async def run(self, start: ReviewStart) -> ReviewOutcome:
@@ -70,11 +71,11 @@ class ProfileReviewWorkflow:
             await run_activity(
                 ProfileActivities.keep_newest_photo, start.account_id, self._photo_id
             )
-        self._notify("submitted", "institution", deadline=china_date(self._deadline))
+        self._notify(Re.submitted, Au.institution, deadline=china_date(self._deadline))
         while self._state not in TERMINAL:
             await self._wait_for_next_step()
         await workflow.wait_condition(workflow.all_handlers_finished)
-        await asyncio.gather(*self._notices)
+        await self._notices.all_sent()
         return ReviewOutcome(state=self._state)
 
     # --- clock -----------------------------------------------------------------------------------
@@ -87,40 +88,33 @@ class ProfileReviewWorkflow:
 
     async def _wait_for_next_step(self) -> None:
         """Wait for a step, the reminder time or the deadline, whichever comes first."""
-        await workflow.wait_condition(lambda: not self._busy)
-        seen = self._sequence
+        steps = self._steps
+        await workflow.wait_condition(steps.idle)
+        seen = steps.sequence
         reminder_at = self._deadline - REVIEW_REMIND_BEFORE
         if not self._reminded and workflow.now() < reminder_at:
-            if not await self._stepped_within(reminder_at - workflow.now(), seen):
+            if not await steps.taken_within(reminder_at - workflow.now(), seen, let_finish=False):
                 self._reminded = True
-                self._notify("reminder", "institution", deadline=china_date(self._deadline))
+                self._notify(Re.reminder, Au.institution, deadline=china_date(self._deadline))
             return
-        if await self._stepped_within(self._deadline - workflow.now(), seen):
+        # A decision being taken when the time ran out stands.
+        if await steps.taken_within(self._deadline - workflow.now(), seen):
             return
-        await workflow.wait_condition(lambda: not self._busy)
-        if self._sequence != seen:
-            return  # a decision was being taken when the time ran out: it stands
-        with self._taking_step():
+        with steps.held():
             self._state = Rs.expired
             await self._record()
-        self._notify("expired", "physician", "institution")
-
-    async def _stepped_within(self, timeout: timedelta, seen: int) -> bool:
-        if timeout > timedelta(0):
-            with suppress(TimeoutError):
-                await workflow.wait_condition(lambda: self._sequence != seen, timeout=timeout)
-        return self._sequence != seen
+        self._notify(Re.expired, Au.physician, Au.institution)
 
     # --- recording -------------------------------------------------------------------------------
 
     async def _record(self, decided_by: int | None = None, comment: str | None = None) -> None:
-        self._sequence += 1
+        sequence = self._steps.count()
         self._describe()
         await run_activity(
             ProfileActivities.record_review,
             ReviewRecord(
                 review_id=self._start.review_id,
-                sequence=self._sequence,
+                sequence=sequence,
                 state=self._state,
                 photo_id=self._photo_id,
                 deadline=None if self._state in TERMINAL else self._deadline,
@@ -130,20 +124,16 @@ class ProfileReviewWorkflow:
             ),
         )
 
-    def _notify(self, event: str, *audiences: str, **params: str) -> None:
+    def _notify(self, event: ReviewEvent, *audiences: Audience, **params: str) -> None:
         """Send without holding up the step; the run waits for every notice before it ends."""
-        self._notices.append(
-            workflow.start_activity_method(
-                ProfileActivities.notify_review,
-                ReviewNotice(
-                    review_id=self._start.review_id,
-                    event=event,
-                    audiences=list(audiences),
-                    params=params,
-                ),
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=ACTIVITY_RETRY,
-            )
+        self._notices.send(
+            ProfileActivities.notify_review,
+            ReviewNotice(
+                review_id=self._start.review_id,
+                event=event,
+                audiences=list(audiences),
+                params=params,
+            ),
         )
 
     def _describe(self) -> None:
@@ -176,14 +166,6 @@ class ProfileReviewWorkflow:
             ]
         workflow.set_current_details("\n\n".join(zh + en))
 
-    @contextmanager
-    def _taking_step(self) -> Iterator[None]:
-        self._busy = True
-        try:
-            yield
-        finally:
-            self._busy = False
-
     def _result(self) -> ReviewResult:
         return ReviewResult(
             review_id=self._start.review_id, state=self._state, photo_id=self._photo_id
@@ -193,19 +175,19 @@ class ProfileReviewWorkflow:
 
     @workflow.update
     async def decide(self, decision: ReviewDecision) -> ReviewResult:
-        with self._taking_step():
+        with self._steps.held():
             actor, comment = decision.actor, decision.comment
-            if decision.decision == "approve":
+            if decision.decision == Decision.approve:
                 await run_activity(
                     ProfileActivities.apply_review, self._start.review_id, self._photo_id
                 )
                 self._state = Rs.approved
                 await self._record(actor.account_id, comment)
-                self._notify("approved", "physician")
+                self._notify(Re.approved, Au.physician)
             else:
                 self._state = Rs.rejected
                 await self._record(actor.account_id, comment)
-                self._notify("rejected", "physician", comment=comment or "—")
+                self._notify(Re.rejected, Au.physician, comment=comment or "—")
             return self._result()
 
     @decide.validator
@@ -216,9 +198,9 @@ class ProfileReviewWorkflow:
             or actor.institution_code != self._start.institution_code
         ):
             raise refuse("wrong_institution")
-        if self._state != Rs.awaiting_institution or self._busy:
+        if self._state != Rs.awaiting_institution or self._steps.busy:
             raise refuse("wrong_state", state=self._state.value)
-        if decision.decision == "reject" and not (decision.comment or "").strip():
+        if decision.decision == Decision.reject and not (decision.comment or "").strip():
             raise refuse("comment_required")
         if decision.photo_id is not None and decision.photo_id != self._photo_id:
             raise refuse("review_outdated")
@@ -228,12 +210,12 @@ class ProfileReviewWorkflow:
     @workflow.update
     async def replace_photo(self, replacement: PhotoReplacement) -> ReplaceResult:
         """Review the newer upload instead; refused (accepted=False) once the review closed."""
-        await workflow.wait_condition(lambda: not self._busy)
+        await workflow.wait_condition(self._steps.idle)
         if self._state in TERMINAL:
             return ReplaceResult(accepted=False)
         if replacement.photo_id <= (self._photo_id or 0):
             return ReplaceResult(accepted=True)  # an even newer one is under review already
-        with self._taking_step():
+        with self._steps.held():
             self._photo_id = replacement.photo_id
             await run_activity(
                 ProfileActivities.keep_newest_photo, self._start.account_id, self._photo_id
@@ -251,17 +233,17 @@ class ProfileReviewWorkflow:
     @workflow.update
     async def withdraw(self, withdrawal: ReviewWithdrawal) -> ReviewResult:
         """The physician takes the change back; the slot is free for a corrected one at once."""
-        with self._taking_step():
+        with self._steps.held():
             self._state = Rs.withdrawn
             await self._record()
-            self._notify("withdrawn", "institution")
+            self._notify(Re.withdrawn, Au.institution)
             return self._result()
 
     @withdraw.validator
     def _validate_withdraw(self, withdrawal: ReviewWithdrawal) -> None:
         if withdrawal.actor.account_id != self._start.account_id:
             raise refuse("forbidden")
-        if self._state != Rs.awaiting_institution or self._busy:
+        if self._state != Rs.awaiting_institution or self._steps.busy:
             raise refuse("wrong_state", state=self._state.value)
 
     # --- the registry ----------------------------------------------------------------------------
@@ -271,13 +253,13 @@ class ProfileReviewWorkflow:
         """The physician's institution changed (an application completed): this institution no
         longer decides; the review ends, and the physician submits again to the new one. A
         review decided meanwhile stays as decided."""
-        await workflow.wait_condition(lambda: not self._busy)
+        await workflow.wait_condition(self._steps.idle)
         if self._state in TERMINAL:
             return
-        with self._taking_step():
+        with self._steps.held():
             self._state = Rs.ended
             await self._record(
                 comment=f"主要执业机构已变更（业务申请 {ending.application_no}）/ No longer the "
                 f"physician's institution (application {ending.application_no})"
             )
-        self._notify("ended", "physician", "institution", application_no=ending.application_no)
+        self._notify(Re.ended, Au.physician, Au.institution, application_no=ending.application_no)
