@@ -65,10 +65,14 @@ async def lock_out(activation: Activation, enter) -> None:
     )
 
 
-async def at_institution(start) -> Activation:
-    """A physician whose institution activates by hand, with the phone verified."""
+async def at_institution(start, wrong_codes_first: int = 0) -> Activation:
+    """A physician whose institution activates by hand, with the phone verified (after typing
+    ``wrong_codes_first`` wrong verification codes)."""
     activation = await start(found(auto_activate=False))
-    check = await activation.verify()
+    await activation.send_verification_code()
+    for _ in range(wrong_codes_first):
+        assert (await activation.confirm_verification(WRONG_CODE)).accepted is False
+    check = await activation.confirm_verification(activation.verification_code())
     assert (check.accepted, check.next_state) == (True, awaiting_institution)
     await activation.settles_in(awaiting_institution)
     return activation
@@ -368,9 +372,12 @@ async def test_activation_code_expires_after_7_days(env, start):
 
 
 async def test_wrong_activation_codes_lock_but_the_code_survives(env, start):
-    """Five wrong activation codes lock for 30 minutes; the week-long code still works after."""
-    activation = await at_institution(start)
-    assert (await activation.status()).attempts_left == 5  # verification attempts do not carry
+    """Five wrong activation codes lock for 30 minutes; the week-long code still works after.
+
+    Wrong verification codes typed before do not carry over: the institution step starts with
+    five attempts again (``lock_out`` counts them down from 4)."""
+    activation = await at_institution(start, wrong_codes_first=3)
+    assert (await activation.status()).attempts_left == 5
     await activation.issue_activation_code()
     code = activation.activation_code()
 
