@@ -23,10 +23,8 @@ import pytest
 import pytest_asyncio
 from temporalio import activity
 from temporalio.api.enums.v1 import EventType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -65,7 +63,6 @@ from tests.workflows.conftest import (
     PROVINCE,
     eventually,
     refusal,
-    server_path,
 )
 from tests.workflows.test_profile_review import FakeProfile, review_start
 from workflows import search_attributes as sa
@@ -164,6 +161,10 @@ class FakeRecords:
     completions: list[tuple[str, date]] = field(default_factory=list)
     # activity name -> how many of its next attempts fail (say, the worker restarts): retried
     failing: Counter[str] = field(default_factory=Counter)
+    # The working-day calendar is read this much later than the workflow's date (whole weeks,
+    # so weekends stay weekends), and its answer moved back by as much: a calendar date the
+    # server's clock, which starts today and only moves forward, could not reach.
+    calendar_shift: timedelta = timedelta(0)
 
     def activities(self) -> list[Callable]:
         @activity.defn(name="record_transition")
@@ -187,7 +188,8 @@ class FakeRecords:
         async def review_deadline(accepted_on: date, working_days: int) -> datetime:
             """The real statutory deadline: pure, the working-day calendar, no database."""
             self._maybe_fail("review_deadline")
-            return await real.review_deadline(accepted_on, working_days)
+            shift = self.calendar_shift
+            return await real.review_deadline(accepted_on + shift, working_days) - shift
 
         return [record_transition, complete_application, notify_application, review_deadline]
 
@@ -336,12 +338,14 @@ Submit = Callable[..., Awaitable[Application]]
 
 
 @contextlib.asynccontextmanager
-async def application_desk(env: WorkflowEnvironment) -> AsyncIterator[Submit]:
+async def application_desk(
+    env: WorkflowEnvironment, records: FakeRecords | None = None
+) -> AsyncIterator[Submit]:
     """Submit applications as the API does, served by a worker with fakes of their own.
 
     Whatever is still running at the end is terminated, so no timer fires into a later test.
     """
-    records = FakeRecords()
+    records = records or FakeRecords()
     handles: list[WorkflowHandle] = []
 
     async def submit(
@@ -397,22 +401,6 @@ async def application_desk(env: WorkflowEnvironment) -> AsyncIterator[Submit]:
 async def submit(env: WorkflowEnvironment) -> AsyncIterator[Submit]:
     async with application_desk(env) as submit:
         yield submit
-
-
-@pytest_asyncio.fixture
-async def fresh_env() -> AsyncIterator[WorkflowEnvironment]:
-    """A time-skipping server of its own, whose clock starts now (the shared one has moved on)."""
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=server_path(), data_converter=pydantic_data_converter
-    )
-    await env.client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace=env.client.namespace,
-            search_attributes={key.name: key.indexed_value_type for key in sa.ALL},
-        )
-    )
-    yield env
-    await env.shutdown()
 
 
 # --- the whole way ---------------------------------------------------------------------------
@@ -743,30 +731,39 @@ async def test_past_20_working_days_flagged_overdue_and_reminded_never_approved(
     assert (await application.search_attributes())["Overdue"] is False
 
 
-async def test_review_deadline_skips_the_2027_spring_festival(fresh_env):
+async def test_review_deadline_skips_the_2027_spring_festival(env):
     """Documents accepted on Monday 2027-01-25: the commission has until Friday 2027-02-26,
-    the Spring Festival holiday (2027-02-05 to 02-10) not counted."""
-    accepted_at = datetime(2027, 1, 25, 10, 0, tzinfo=CHINA_TIME)
-    now = await fresh_env.get_current_time()
-    if now > accepted_at - timedelta(days=1):
-        pytest.skip("the real clock (where the test server starts) is past 2027-01-25")
-    # Approved by the institution early enough that the documents window is still open then.
-    approve_at = accepted_at - (DOCUMENTS_WINDOW - REMIND_BEFORE - timedelta(days=1))
-    await fresh_env.sleep(max(approve_at - now, timedelta(0)))
+    the Spring Festival holiday (2027-02-05 to 02-10) not counted.
 
-    async with application_desk(fresh_env) as submit:
+    Whatever today is: the test server's clock starts at today's date and only moves forward,
+    so the calendar moves instead. The documents are accepted on the next Monday of the
+    server's clock, and the deadline is read from the real calendar as of 2027-01-25, a whole
+    number of weeks away (``FakeRecords.calendar_shift``): the workflow waits, records and
+    announces the 2027 deadline, moved by those weeks."""
+    tomorrow = china_date(await env.get_current_time()) + timedelta(days=1)
+    monday = tomorrow + timedelta(days=-tomorrow.weekday() % 7)
+    shift = date(2027, 1, 25) - monday
+    assert shift.days % 7 == 0
+
+    async with application_desk(env, FakeRecords(calendar_shift=shift)) as submit:
         application = await submit()
         await application.at_documents()
-        await application.sleep_until(accepted_at)
-        assert china_date(await application.now()) == date(2027, 1, 25)
+        await application.sleep_until(datetime.combine(monday, time(10), CHINA_TIME))
+        assert china_date(await application.now()) + shift == date(2027, 1, 25)
 
         accepted = await application.paper_check()
 
         due = datetime(2027, 2, 26, 23, 59, 59, tzinfo=CHINA_TIME)
-        assert (accepted.state, accepted.step_deadline) == (S.under_review, due)
-        assert application.last_step.step_deadline == due
-        assert (await application.search_attributes())["StepDeadline"] == due
-        assert application.notices_of("documents_accepted")[0].params == {"deadline": "2027-02-26"}
+        assert (accepted.state, accepted.step_deadline + shift) == (S.under_review, due)
+        assert application.last_step.step_deadline + shift == due
+        assert (await application.search_attributes())["StepDeadline"] + shift == due
+        [notice] = application.notices_of("documents_accepted")
+        assert date.fromisoformat(notice.params["deadline"]) + shift == due.date()
+        # The reminder: at the end of the 17th working day, Tuesday 2027-02-23.
+        await application.sleep_until(datetime(2027, 2, 23, 23, 0, tzinfo=CHINA_TIME) - shift)
+        assert application.notices_of("reminder") == []
+        await application.sleep_until(datetime(2027, 2, 24, 0, 1, tzinfo=CHINA_TIME) - shift)
+        assert [n.params for n in application.notices_of("reminder")] == [notice.params]
 
 
 # --- refusals ---------------------------------------------------------------------------------

@@ -24,10 +24,9 @@ from temporalio.api.workflowservice.v1 import (
 )
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Replayer, Worker
+from temporalio.worker import Worker
 
 from registry.application_types import Actor
 from registry.reviews import (
@@ -374,19 +373,6 @@ async def test_a_newer_photo_replaces_the_pending_one(env, start, fake):
 async def test_personal_information_review_takes_no_photo(start):
     review = await start()
     assert (await refusal(review.replace_photo(3))).type == "wrong_state"
-
-
-async def test_recorded_histories_replay_without_nondeterminism(env, start, fake):
-    """A change to the workflow's code must not break reviews already running."""
-    photo = await start(ReviewKind.photo, photo_id=20)
-    await photo.replace_photo(21)
-    await photo.decide(photo_id=21)
-    await photo.state()
-    expiring = await start()
-    await expiring.state()
-    replayer = Replayer(workflows=[ProfileReviewWorkflow], data_converter=pydantic_data_converter)
-    for review in (photo, expiring):
-        await replayer.replay_workflow(await review.handle.fetch_history())
 
 
 async def test_of_a_decision_and_a_withdrawal_arriving_together_only_the_first_acts(
