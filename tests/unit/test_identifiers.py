@@ -43,10 +43,42 @@ ID_X_FIRST17 = next(
 # --- resident ID (GB 11643) -----------------------------------------------------------------
 
 
-def test_check_character_of_a_published_example():
-    # The worked example of GB 11643-1999: 11010519491231002X.
-    assert id_check_character("11010519491231002") == "X"
-    assert normalize_id_number("11010519491231002X") == "11010519491231002X"
+# Resident IDs published with their check character, none computed here: the two worked
+# examples of GB 11643-1999 itself, and the examples of python-stdnum's cn.ric (its module doc
+# and tests/test_cn_ric.doctest), checked there by another implementation. Between them they
+# end in X and in eight different digits.
+PUBLISHED_IDS = [
+    "11010519491231002X",  # GB 11643-1999: 北京市朝阳区, born 1949-12-31, a woman
+    "440524188001010014",  # GB 11643-1999: 广东省汕头市潮阳县, born 1880-01-01, a man
+    "360426199101010071",  # python-stdnum
+    "44011320141005001X",  # python-stdnum
+    "412723199010050012",  # python-stdnum
+    "110102199101010078",  # python-stdnum
+    "120110198012010073",  # python-stdnum
+    "120110199212010072",  # python-stdnum
+]
+# A worked example of the MOD 11-2 sum whose first 17 digits are no real ID (its "birth date"
+# is 7890-12-34): weighted sum 368, 368 mod 11 = 5, check character (12 - 5) mod 11 = 7.
+WORKED_SUM = ("12345678901234567", "7")
+
+
+@pytest.mark.parametrize("number", PUBLISHED_IDS)
+def test_check_character_of_published_examples(number):
+    assert id_check_character(number[:17]) == number[17]
+
+
+def test_check_character_of_the_worked_sum():
+    first17, check = WORKED_SUM
+    assert id_check_character(first17) == check
+
+
+# 1880-01-01 is before the oldest birth date accepted (1900): of that one, the check only.
+BORN_SINCE_1900 = [number for number in PUBLISHED_IDS if number[6:10] >= "1900"]
+
+
+@pytest.mark.parametrize("number", BORN_SINCE_1900)
+def test_published_examples_are_valid_ids(number):
+    assert normalize_id_number(number.lower()) == number
 
 
 def test_faker_ids_are_valid(faker):
@@ -81,12 +113,14 @@ def test_lowercase_x_is_normalized_and_spaces_stripped():
     )
 
 
-def test_wrong_check_character_is_rejected():
-    good = make_id("43058119900101123")
-    for wrong in set("0123456789X") - {good[-1]}:
-        error = rejected(normalize_id_number, good[:17] + wrong, "id_number_invalid")
+@pytest.mark.parametrize("number", BORN_SINCE_1900)
+def test_wrong_check_character_is_rejected(number):
+    for wrong in set("0123456789X") - {number[-1]}:
+        error = rejected(normalize_id_number, number[:17] + wrong, "id_number_invalid")
         assert error.message() == "居民身份证号码不正确：校验码不正确"
         assert "check character" in error.message("en")
+    # and python-stdnum's example of a wrong one
+    rejected(normalize_id_number, "36042619910102009X", "id_number_invalid")
 
 
 @pytest.mark.parametrize(
