@@ -27,7 +27,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from registry.db import in_transaction
-from registry.models import Delivery, DevMessage
+from registry.models import Delivery, DevMessage, DevSend
 from registry.settings import Settings
 
 log = logging.getLogger("ereg.delivery")
@@ -72,9 +72,14 @@ class DevSmsGateway:
 
     async def send(self, phone: str, sms: Sms, *, logged: dict | None = None) -> str:
         """``logged``: the delivery-log row, written in the same transaction as the message."""
-        await in_transaction(
-            self._database_url, partial(_insert, self.rows(phone, sms.text, logged))
-        )
+        sent = [self.counted(phone, logged)]
+        try:
+            await in_transaction(
+                self._database_url, partial(_insert, sent + self.rows(phone, sms.text, logged))
+            )
+        except IntegrityError:  # logged already: counted all the same, as a provider would send
+            await in_transaction(self._database_url, partial(_insert, sent))
+            raise
         return ""
 
     @staticmethod
@@ -82,6 +87,13 @@ class DevSmsGateway:
         """What sending writes: the message, and its delivery-log row if any."""
         message = (DevMessage, {"channel": "sms", "recipient": phone, "body": text})
         return [message, (Delivery, logged)] if logged is not None else [message]
+
+    @staticmethod
+    def counted(phone: str, logged: dict | None) -> _Row:
+        """The ``dev_sends`` row of one send, written even when the delivery log then keeps the
+        message out of ``dev_messages``: a real provider would have sent it."""
+        key = Deliverer._ref(logged) or None
+        return (DevSend, {"channel": "sms", "recipient": phone, "message_key": key})
 
 
 class _Connection:
@@ -343,6 +355,7 @@ class Deliverer:
         if isinstance(self._sms, DevSmsGateway):
             batch = _batch.get()
             if batch is not None:
+                batch.unwritten.append([DevSmsGateway.counted(phone, logged)])  # a group of its own
                 batch.unwritten.append(DevSmsGateway.rows(phone, text, logged))
             else:
                 try:

@@ -279,6 +279,21 @@ class DevMessage(Base):
     message_id: Mapped[str | None] = mapped_column(String(255), index=True)
 
 
+class DevSend(Base):
+    """Every SMS the dev gateway sent and every email the dev SMTP sink accepted, before any
+    de-duplication: the same message twice here would be two on a phone, or in a mailbox that
+    does not drop a copy by its Message-ID. ``message_key``: the email's Message-ID, or the
+    SMS's sending activity and recipient (hashed); none for a message sent outside an activity.
+    """
+
+    __tablename__ = "dev_sends"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8))  # sms | email
+    recipient: Mapped[str] = mapped_column(String(254))
+    message_key: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Delivery(Base):
     """One message sent by an activity: a retried activity skips what it sent already.
 

@@ -11,7 +11,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import Connection, bindparam, insert, select
 
 from registry.db import in_transaction
-from registry.models import DevMessage, utcnow
+from registry.models import DevMessage, DevSend, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,8 @@ class StoringHandler:
     """Stores each received message once per recipient in ``dev_messages``.
 
     Like a mailbox, it keeps one copy of a message sent again with the same Message-ID (a
-    retried send); ``duplicates`` counts the copies it dropped. Messages that arrive while a
+    retried send); ``duplicates`` counts the copies it dropped. Every copy it accepts, dropped
+    or not, is counted in ``dev_sends`` first. Messages that arrive while a
     write is in progress are written together in the next one (a group commit): a message is
     acknowledged only once it is stored, and a burst costs a few transactions, not one each.
     """
@@ -70,10 +71,24 @@ class StoringHandler:
 # IN list is rendered anew on every run; one id at a time reuses the compiled statement).
 _RECIPIENTS_OF = select(DevMessage.recipient).where(DevMessage.message_id == bindparam("id"))
 _STORE = insert(DevMessage.__table__)
+_COUNT = insert(DevSend.__table__)
 
 
 def _store_new(rows: list[dict], connection: Connection) -> int:
-    """Insert the rows whose (Message-ID, recipient) is not stored yet; how many were not."""
+    """Count every row received, then insert those whose (Message-ID, recipient) is not stored
+    yet; how many were not."""
+    connection.execute(
+        _COUNT,
+        [
+            {
+                "channel": "email",
+                "recipient": row["recipient"],
+                "message_key": row["message_id"],
+                "created_at": row["created_at"],
+            }
+            for row in rows
+        ],
+    )
     ids = {row["message_id"] for row in rows if row["message_id"]}
     seen = {
         (message_id, recipient)

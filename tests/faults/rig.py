@@ -49,6 +49,7 @@ from starter.dev import (
     wait_for_port,
 )
 from starter.mailsink import StoringHandler
+from tests.sends import sends, sent_twice
 
 ROOT = Path(__file__).resolve().parents[2]
 HUNAN = "H4301020001"  # licensed by commission 430000
@@ -455,9 +456,14 @@ def received(sent: list[DevMessage], channel: str, recipient: str) -> list[DevMe
 
 async def assert_every_message_once(settings: Settings, doctors: list[Doctor]) -> None:
     """Each physician got each notice once by SMS and once by email, naming the application;
-    the institution's staff got theirs once each; nothing arrived twice."""
+    the institution's staff got theirs once each; nothing was sent twice — counted where it
+    would reach a person, before the dev gateway or the sink drop a copy (``tests/sends.py``)."""
     sent = await messages(settings)
     assert duplicates(sent) == []
+    twice = await sent_twice(settings.database_url)
+    assert twice == [], f"sent more than once (channel, message key, copies): {twice}"
+    copies = sum((await sends(settings.database_url)).values())
+    assert copies == len(sent), f"{copies} sent for {len(sent)} messages"
     for doctor in doctors:
         for channel, to in (("sms", doctor.phone), ("email", doctor.email)):
             got = received(sent, channel, to)

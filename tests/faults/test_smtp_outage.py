@@ -18,6 +18,7 @@ from tests.faults.rig import (
     duplicates,
     messages,
 )
+from tests.sends import sent_twice
 
 APPLICATIONS = 20
 DOWN_FOR = float(os.environ.get("EREG_FAULT_SMTP_DOWN_SECONDS", "30"))
@@ -53,6 +54,7 @@ async def test_every_email_arrives_after_the_smtp_server_returns(deployment, fak
     # SMS went (those ahead of a failing email in their notice) — once each, however often
     # the email after them was retried.
     assert duplicates(sent) == []
+    assert await sent_twice(settings.database_url) == []  # counted before the dev gateway's log
     assert 0 < len(sent) <= PHYSICIAN_EVENTS * APPLICATIONS
     assert retrying >= 3, "the notices were not being retried"
 

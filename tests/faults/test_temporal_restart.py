@@ -40,12 +40,17 @@ async def test_every_workflow_continues_after_the_server_restarts(deployment, fa
     async def rest_of_the_way(index: int, doctor) -> None:
         await desk.walk(doctor, range(index % 4, 3))
 
+    remaining = sum(3 - i % 4 for i in range(APPLICATIONS))  # steps still to take
+    before = desk.steps_taken
     walking = asyncio.ensure_future(
         bounded([rest_of_the_way(i, d) for i, d in enumerate(doctors)], 10)
     )
-    await asyncio.sleep(0.3)
+    while desk.steps_taken < before + remaining // 4 and not walking.done():  # a quarter
+        await asyncio.sleep(0.01)
     temporal.stop(signal.SIGKILL)
     stopped_at = time.monotonic()
+    taken_then = desk.steps_taken - before
+    open_then = APPLICATIONS - await count_completed(settings, doctors)
     refused = await desk.api.post(
         f"/api/v1/applications/{doctors[0].application_no}/institution-decision",
         headers=desk.staff,
@@ -60,6 +65,8 @@ async def test_every_workflow_continues_after_the_server_restarts(deployment, fa
         f"{time.monotonic() - stopped_at - DOWN_FOR:.1f}s after it came back"
     )
 
+    # The server died with steps still to take and applications open.
+    assert 0 < taken_then < remaining and open_then > 0, (taken_then, open_then)
     assert refused.status_code == 503, refused.text
     assert refused.json()["code"] == "service_unavailable"
     assert worker.alive() and worker.starts == 1  # it waited for the server, and went on

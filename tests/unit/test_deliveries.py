@@ -11,6 +11,7 @@ import hashlib
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from temporalio.testing import ActivityEnvironment
 
 from activities.activation import ActivationActivities
@@ -18,6 +19,7 @@ from activities.messaging import Deliverer, DevSmsGateway, Mailer
 from registry.activation import Channel, CodeDelivery, CodePurpose, Notice, NoticeDelivery
 from registry.db import session_scope
 from registry.models import Account, Delivery, DevMessage
+from tests.sends import sends, sent_twice
 
 PHONE = "13912345678"
 EMAIL = "Doc.Zhang@Example.com"
@@ -99,7 +101,33 @@ async def test_a_retried_activity_sends_nothing_twice(settings, sink):
     assert len(await received(settings, "sms", PHONE)) == 1
     assert len(await received(settings, "email", EMAIL)) == 1
     assert sink.duplicates == 0  # skipped by the log, not dropped by the mailbox
+    assert sum((await sends(settings.database_url)).values()) == 2  # sent once each
     assert {d.channel for d in await logged(settings)} == {"sms", "email"}
+
+
+async def test_every_copy_is_counted_before_the_dev_gateway_or_sink_drops_it(settings, sink):
+    """What ``dev_sends`` is for: a message sent again reaches the dev phone and inbox once —
+    the gateway finds its delivery-log row, the sink its Message-ID — but a real phone, or a
+    mailbox that does not look at Message-IDs, twice. The count sees both copies."""
+    gateway, mailer = DevSmsGateway(settings.database_url), FlakyMailer(settings.smtp_port)
+    key = {
+        "workflow_id": "application-2026010100001",
+        "run_id": "run-1",
+        "activity_id": "7",
+        "channel": "sms",
+        "recipient_hash": "0" * 64,
+    }
+    await gateway.send(PHONE, "您的申请已受理", logged=key)
+    with pytest.raises(IntegrityError):
+        await gateway.send(PHONE, "您的申请已受理", logged=key)
+    for _ in range(2):
+        await mailer.send(EMAIL, "ereg", "您的申请已受理", message_id="<same@ereg.example>")
+
+    assert len(await received(settings, "sms", PHONE)) == 1
+    assert len(await received(settings, "email", EMAIL)) == 1
+    assert sink.duplicates == 1
+    twice = await sent_twice(settings.database_url)
+    assert sorted((channel, copies) for channel, _, copies in twice) == [("email", 2), ("sms", 2)]
 
 
 async def test_another_activity_or_run_is_another_event(settings, sink):

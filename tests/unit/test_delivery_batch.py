@@ -10,6 +10,7 @@ from activities.messaging import Deliverer, DevSmsGateway
 from registry.db import session_scope
 from registry.models import Delivery
 from tests.conftest import start_sink
+from tests.sends import sends
 from tests.unit.test_deliveries import (
     EMAIL,
     PHONE,
@@ -63,6 +64,7 @@ async def test_a_batch_shares_one_connection_and_a_retry_sends_nothing_twice(set
     assert len(await received(settings, "email", EMAIL)) == 1
     assert len(await received(settings, "email", OTHER)) == 1
     assert sink.duplicates == 0
+    assert sum((await sends(settings.database_url)).values()) == 3  # before any de-duplication
     assert sorted(d.channel for d in await logged(settings)) == ["email", "email", "sms"]
 
 
