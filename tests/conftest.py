@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import re
+import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from aiosmtpd.smtp import SMTP
 from fastapi import FastAPI
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker.workflow_sandbox import SandboxRestrictions
 
 from infra.codec import Keyring, data_converter
 from registry.db import dispose, session_scope
@@ -32,6 +34,12 @@ from registry.settings import Settings
 from starter import mailsink
 from starter.dev import free_port, temporal_cli
 from workflows import search_attributes
+
+if "mutmut" in sys.modules:  # `make mutate`: the suite runs against mutated code
+    # Each mutated function calls mutmut's trampoline, which reads the mutant under test from
+    # os.environ and records which tests reach it: inside a workflow's sandbox that module
+    # must be the host's, not a re-imported copy behind the sandbox's restrictions.
+    SandboxRestrictions.default.passthrough_modules.add("mutmut")
 
 # One payload key for the whole run, as a deployment would configure it.
 TEST_KEYRING = json.dumps(
