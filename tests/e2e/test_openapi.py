@@ -12,6 +12,7 @@ requests, which must not leak into the other e2e tests.
 """
 
 import asyncio
+from pathlib import Path
 
 import httpx
 import pytest_asyncio
@@ -36,6 +37,10 @@ from tests.conftest import prepared_database as prepared
 from worker import build_worker
 
 EXAMPLES = 20  # valid requests per operation (and 10 invalid ones)
+# Operations schemathesis cannot generate requests for, in one mode ("GET /healthz (negative)":
+# no parameter or body to make invalid). Reported on every run; one not listed here fails it,
+# so that an operation does not silently drop out of the fuzzing.
+KNOWN_UNSATISFIABLE = Path(__file__).with_name("openapi_unsatisfiable.txt")
 CHECKS = [not_a_server_error, response_schema_conformance]
 
 # Which role each authenticated operation is for (the first match wins); the rest: physician.
@@ -150,9 +155,12 @@ def examples(operation, mode, count: int, base_url: str, auth, statuses: set[int
     return run
 
 
-def fuzz(schema, base_url: str, auth: AuthStorage, seen: dict[str, set[int]]) -> list[str]:
-    """Run every operation's examples, valid and invalid; the failures, and in ``seen`` the
-    statuses each operation answered. Runs in a thread: the API answers on the test's loop."""
+def fuzz(
+    schema, base_url: str, auth: AuthStorage, seen: dict[str, set[int]], unsatisfiable: list[str]
+) -> list[str]:
+    """Run every operation's examples, valid and invalid; the failures, in ``seen`` the
+    statuses each operation answered, in ``unsatisfiable`` the operations (and modes) no
+    request could be generated for. Runs in a thread: the API answers on the test's loop."""
     failures: list[str] = []
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -161,11 +169,16 @@ def fuzz(schema, base_url: str, auth: AuthStorage, seen: dict[str, set[int]]) ->
             try:
                 examples(operation, mode, count, base_url, auth, statuses)()
             except Unsatisfiable:
-                pass  # nothing to make invalid: no parameters, no body
+                unsatisfiable.append(f"{operation.label} ({mode.value})")
             except (Exception, BaseExceptionGroup) as failure:
                 report = str(failure).partition("Reproduce with")[0].strip()
                 failures.append(f"{operation.label} ({mode.value}): {report}")
     return failures
+
+
+def known_unsatisfiable() -> set[str]:
+    lines = KNOWN_UNSATISFIABLE.read_text(encoding="utf-8").splitlines()
+    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
 
 
 async def test_every_operation_answers_per_its_schema(api_under_test):
@@ -174,9 +187,13 @@ async def test_every_operation_answers_per_its_schema(api_under_test):
         spec = (await api.get("/openapi.json")).json()
     schema = schemathesis.openapi.from_dict(spec)
     seen: dict[str, set[int]] = {}
+    unsatisfiable: list[str] = []
     auth = auth_by_role(tokens_by_user)
-    failures = await asyncio.to_thread(fuzz, schema, base_url, auth, seen)
+    failures = await asyncio.to_thread(fuzz, schema, base_url, auth, seen, unsatisfiable)
+    print(f"no request could be generated for {len(unsatisfiable)}:", *unsatisfiable, sep="\n  ")
     assert not failures, "\n\n".join(failures)
+    new = sorted(set(unsatisfiable) - known_unsatisfiable())
+    assert not new, f"not fuzzed, and not in {KNOWN_UNSATISFIABLE.name}: {new}"
     # Each role's token was sent where it belongs (or these would all be 401 or 403).
     for label in (
         "GET /api/v1/me",
