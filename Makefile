@@ -8,7 +8,7 @@ LOCK := requirements.lock
 PIP_CONSTRAINT := $(shell $(PYTHON) -m pip config list 2>/dev/null \
 	| sed -n "s/^global\.constraint='\(.*\)'$$/\1/p")
 
-.PHONY: run test test-sqlite lint setup lock clean bench bench-full
+.PHONY: run test test-sqlite lint setup lock clean bench bench-full mutate
 
 # Exactly the locked versions (runtime, dev and test extras), then ereg itself without
 # resolving anything again.
@@ -49,6 +49,15 @@ lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev --extra test --universal \
 		--python-version 3.11 --custom-compile-command "make lock" --quiet \
 		$(if $(PIP_CONSTRAINT),--constraint $(PIP_CONSTRAINT)) --output-file $(LOCK)
+
+# Mutation testing (README "Tests"): mutmut over registry/ and workflows/ with the fast tests.
+# Hours on two cores; not in CI. Resumes where it stopped; prints the score, writes
+# build/mutants.txt. `make mutate MUTANTS='registry.identifiers*'` runs some only. mutmut (the
+# extra 'mutate') is not in the lock: installed beside the locked versions.
+mutate: $(STAMP)
+	$(BIN)/pip install --quiet -c $(LOCK) -e '.[mutate]'
+	nice $(BIN)/mutmut run --max-children 2 $(MUTANTS)
+	$(BIN)/python -m tests.mutation_report build/mutants.txt
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
