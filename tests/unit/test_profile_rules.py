@@ -73,10 +73,31 @@ def test_all_56_ethnic_groups_are_listed():
     assert {"汉族", "维吾尔族", "基诺族", "外国血统中国籍人士"} <= set(profile.ETHNICITIES)
 
 
+@pytest.mark.parametrize(
+    "length, accepted", [(4, False), (5, True), (200, True), (201, False)], ids=str
+)
+def test_a_mailing_address_has_5_to_200_characters(length, accepted):
+    address = ("湖南省长沙市芙蓉区" * 30)[:length]
+    info = profile.PersonalInfo(mailing_address=address)
+    if accepted:
+        assert profile.normalize_changes(info) == {"mailing_address": address}
+    else:
+        assert refused(lambda: profile.normalize_changes(info)).code == "profile_field_invalid"
+
+
 @pytest.mark.parametrize("names", [["内科", "内科"], [""], ["科" * 65], ["x"] * 201])
 def test_department_lists_without_duplicates_blank_or_overlong_names(names):
     error = refused(lambda: profile.normalize_department_names(names))
     assert error.code == "department_names_invalid"
+    assert error.message() == "科室名称须为1–64个字符且不能重复（最多200个）。"
+
+
+def test_department_lists_at_their_limits_are_accepted():
+    one_character, longest = ["科"], ["科" * 64]
+    assert profile.normalize_department_names(one_character) == one_character
+    assert profile.normalize_department_names(longest) == longest
+    many = [f"科室{i}" for i in range(200)]
+    assert profile.normalize_department_names(many) == many
 
 
 def test_department_names_are_tidied():

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from registry import qualifications
+from registry import csv_import, qualifications
 from registry.db import get_sessionmaker
 from registry.identifiers import id_check_character
 from registry.models import Qualification
@@ -258,3 +258,11 @@ async def test_columns_may_come_in_any_order_with_extras(settings, tmp_path):
     path = write_csv(tmp_path / "reordered.csv", [header, ["备注", *reversed(fields())]])
     report = await run_import(settings, path)
     assert report.bad == [] and report.inserted == 1
+
+
+@pytest.mark.parametrize("columns", [len(COLUMNS), 4, 7])
+def test_an_insert_batch_stays_within_sqlites_parameter_limit(columns):
+    """Rows per INSERT: as many as fit in SQLite's 32766 parameters, less one row."""
+    rows = csv_import.batch_size(columns)
+    assert isinstance(rows, int) and rows > 0
+    assert rows * columns <= csv_import.SQLITE_MAX_PARAMETERS < (rows + 2) * columns
