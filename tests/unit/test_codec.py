@@ -7,8 +7,13 @@ import os
 import pytest
 from cryptography.exceptions import InvalidTag
 from temporalio.api.common.v1 import Payload
+from temporalio.api.failure.v1 import Failure
+from temporalio.client import Client
+from temporalio.exceptions import ApplicationError
 
+from infra import temporal
 from infra.codec import ENCODING, KEY_ID, EncryptionCodec, Keyring, load_keyring
+from tests.conftest import make_settings
 
 
 def keyring(active: str, *ids: str, keys: dict | None = None) -> Keyring:
@@ -81,3 +86,25 @@ def test_keyring_from_setting_or_file(tmp_path):
     assert load_keyring("", path).active == "a"
     with pytest.raises(ValueError, match="EREG_PAYLOAD_KEYS"):
         load_keyring("", tmp_path / "missing.json")
+
+
+async def test_every_client_encrypts_payloads_and_failures(monkeypatch, tmp_path):
+    """What the worker, the API and the CLI connect with (``infra.temporal.connect``): a
+    converter that encrypts with the configured keys, failure messages too. Stopped at the
+    connection itself, the one thing this test does not need."""
+    connected = {}
+
+    async def connect(**options):
+        connected.update(options)
+
+    monkeypatch.setattr(Client, "connect", staticmethod(connect))
+    await temporal.connect(make_settings(tmp_path, "sqlite+aiosqlite:///unused"))
+    converter = connected["data_converter"]
+
+    [sealed] = await converter.encode(["张伟 430581199001011234"])
+    assert (sealed.metadata["encoding"], sealed.metadata[KEY_ID]) == (ENCODING, b"test1")
+    assert "张伟".encode() not in sealed.data and b"430581" not in sealed.data
+    failure = Failure()
+    await converter.encode_failure(ApplicationError("张伟 430581199001011234"), failure)
+    assert "张伟" not in failure.message and "430581" not in str(failure)
+    assert failure.encoded_attributes.metadata["encoding"] == ENCODING
