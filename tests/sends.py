@@ -6,6 +6,7 @@ promise "nobody gets a message twice" count here.
 """
 
 from collections import Counter
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -25,7 +26,24 @@ async def sends(database_url: str) -> Counter[tuple[str, str, str | None]]:
 async def sent_twice(database_url: str) -> list[tuple[str, str, int]]:
     """(channel, message key, copies) of each message of an activity sent more than once."""
     return [
-        (channel, key, copies)
-        for (channel, _, key), copies in (await sends(database_url)).items()
-        if key is not None and copies > 1
+        (channel, key, len(times))
+        for (channel, key), times in (await send_times(database_url)).items()
+        if len(times) > 1
     ]
+
+
+async def send_times(database_url: str) -> dict[tuple[str, str], list[datetime]]:
+    """When each message of an activity was sent (UTC, oldest first): (channel, key) → times.
+    The key names the recipient (the SMS's recipient hash, the email's Message-ID with one
+    row per recipient), so a key and a recipient go together."""
+    async with session_scope(database_url) as session:
+        rows = await session.execute(
+            select(DevSend.channel, DevSend.recipient, DevSend.message_key, DevSend.created_at)
+            .where(DevSend.message_key.is_not(None))
+            .order_by(DevSend.id)
+        )
+        times: dict[tuple[str, str], list[datetime]] = {}
+        for channel, recipient, key, at in rows:
+            at = at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite drops the zone
+            times.setdefault((channel, f"{key} {recipient}"), []).append(at)
+        return times
