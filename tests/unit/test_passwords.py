@@ -9,7 +9,7 @@ from registry.passwords import check_policy, hash_password, needs_rehash, verify
 
 @pytest.mark.parametrize(
     "password",
-    ["demo2026", "abcdefg1", "1234567a", "Correct horse 9", "密码是abc123", "a1" * 64],
+    ["demo2026", "abcdefg1", "ABCDEFG1", "1234567a", "Correct horse 9", "密码是abc123", "a1" * 64],
 )
 def test_acceptable_passwords(password):
     check_policy(password)

@@ -3,7 +3,7 @@
 import pytest
 
 from registry import businesses, divisions
-from registry.application_types import OFFLINE_ONLY, ApplicationType
+from registry.application_types import OFFLINE_ONLY, TYPE_NAMES, ApplicationType
 from registry.errors import DomainError
 from registry.reference import SCOPES
 from starter.services import reference
@@ -65,11 +65,12 @@ def test_the_32_portals_are_the_nation_and_the_31_provinces():
 def test_every_online_business_is_described_and_the_military_transfer_warns():
     online, offline = reference.business_list()
     assert [b.code for b in online] == [t.value for t in ApplicationType]
+    assert [b.name for b in online] == [TYPE_NAMES[t] for t in ApplicationType]
     assert all(b.summary[0] and b.summary[1] for b in online)
     warned = {b.code: b.warning for b in online if b.warning}
     assert list(warned) == ["transfer_to_military"]
     assert "全部失效" in warned["transfer_to_military"][0]
-    assert [b.code for b in offline] == list(OFFLINE_ONLY)
+    assert [(b.code, b.name) for b in offline] == list(OFFLINE_ONLY.items())
     assert not any(b.online for b in offline)
     assert "20" in businesses.PROCESS[0] and "20 working days" in businesses.PROCESS[1]
 
@@ -87,3 +88,4 @@ async def test_a_commission_names_where_it_receives_physicians(settings):
     assert wugang.place_zh == "湖南省 邵阳市 武冈市"
     assert [c.code for c in hunan] == ["430000", "430581"]
     assert missing.value.code == "commission_not_found"
+    assert missing.value.message() == "未找到该卫生健康委：999999"
