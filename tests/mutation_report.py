@@ -4,8 +4,8 @@
 
 Reads mutmut's results (``mutmut results --all true``), prints per module how many mutants
 the fast tests killed, how many survived and how many no fast test reaches, and writes the
-whole list to the file. A survivor of ``registry/`` that ``tests/mutants_explained.md`` names
-(by mutant, or by function with ``*``) is explained there; the others are listed as to do.
+whole list to the file. A survivor that ``tests/mutants_explained.md`` names (by mutant, or by
+function with ``*``) is explained there; the others are listed as still to do.
 """
 
 import fnmatch
@@ -34,11 +34,10 @@ def results() -> dict[str, str]:
 
 
 def explained_patterns() -> list[str]:
-    """The mutant names (or patterns) ``tests/mutants_explained.md`` lists in backquotes at
-    the start of a list item."""
+    """The mutant names (or patterns) ``tests/mutants_explained.md`` names in backquotes."""
     if not EXPLAINED.exists():
         return []
-    return re.findall(r"^- `([^`]+__mutmut_[^`]+)`", EXPLAINED.read_text("utf-8"), re.M)
+    return re.findall(r"`([^`\s]+__mutmut_[^`\s]+)`", EXPLAINED.read_text("utf-8"))
 
 
 def module_of(name: str) -> str:
