@@ -33,6 +33,12 @@ def test_place_names_read_province_first_in_chinese_and_county_first_in_english(
     assert divisions.place_name("430000") == "湖南省"
 
 
+def test_the_grouping_of_a_municipalitys_counties_is_left_out_of_a_place_name():
+    # 重庆市 › 县 (500200) › 城口县: nobody writes the "县" grouping.
+    assert divisions.place_name("500229") == "重庆市 城口县"
+    assert divisions.place_name("500229", "en") == "Chengkou County, Chongqing"
+
+
 def test_a_code_no_table_lists_still_names_its_province():
     assert divisions.place_name("439999") == "湖南省"
     assert divisions.get("439999") is None
