@@ -11,7 +11,7 @@ from registry.activation import LOCKOUT, RESEND_INTERVAL, Channel
 from registry.codes import code_digest
 from registry.db import session_scope
 from registry.errors import DomainError
-from registry.models import Account, ContactCode, PhysicianPhoto, ProfileReview
+from registry.models import Account, AuditEvent, ContactCode, PhysicianPhoto, ProfileReview
 from registry.photos import Photo
 from registry.reviews import ReviewRecord, ReviewState
 from registry.security import CodePurpose
@@ -281,3 +281,87 @@ async def test_records_are_applied_in_order_and_closing_frees_the_slot(settings)
             9,
             "不符",
         )
+
+
+async def _photo_review(settings) -> tuple[int, int, list[int]]:
+    """A physician's photo review, awaiting the institution: (account, review, photo ids)."""
+    account_id = await _physician(settings)
+    async with session_scope(settings.database_url) as session:
+        ids = [(await profile.store_photo(session, account_id, _photo(n))).id for n in range(2)]
+        review = ProfileReview(
+            account_id=account_id, kind="photo", institution_code="H4301020001",
+            state="awaiting_institution", open_slot="photo", photo_id=ids[0],
+        )  # fmt: skip
+        session.add(review)
+        await session.flush()
+        return account_id, review.id, ids
+
+
+async def _audit(settings) -> list[tuple]:
+    async with session_scope(settings.database_url) as session:
+        rows = await session.execute(
+            select(
+                AuditEvent.action, AuditEvent.actor_id, AuditEvent.actor_role,
+                AuditEvent.physician_id, AuditEvent.institution_code, AuditEvent.detail,
+                AuditEvent.dedupe_key,
+            ).order_by(AuditEvent.id)
+        )  # fmt: skip
+        return [tuple(row) for row in rows]
+
+
+async def test_each_review_step_is_audited_once_and_mirrored_into_its_row(settings):
+    """What the audit trail and the physician's review list show: who took each step (the
+    system, the institution's staff, the physician withdrawing), once however often it is
+    recorded; and the row's state, photo, deadline, time and decision."""
+    account_id, review_id, (first, newer) = await _photo_review(settings)
+    due = T0 + timedelta(days=30)
+    steps = [
+        ReviewRecord(review_id=review_id, sequence=1, state=ReviewState.awaiting_institution,
+                     photo_id=first, deadline=due, at=T0),
+        ReviewRecord(review_id=review_id, sequence=2, state=ReviewState.awaiting_institution,
+                     photo_id=newer, deadline=due, at=T0 + timedelta(hours=1)),
+        ReviewRecord(review_id=review_id, sequence=3, state=ReviewState.withdrawn,
+                     photo_id=newer, deadline=None, at=T0 + timedelta(hours=2)),
+    ]  # fmt: skip
+    for step in [*steps, steps[-1]]:  # the last one retried
+        async with session_scope(settings.database_url) as session:
+            await reviews.record(session, step)
+
+    hunan, key = "H4301020001", f"review:{review_id}"
+    assert await _audit(settings) == [
+        ("review_awaiting_institution", None, "system", account_id, hunan,
+         {"review_id": review_id, "kind": "photo", "photo_id": first}, f"{key}:1"),
+        ("review_awaiting_institution", None, "system", account_id, hunan,
+         {"review_id": review_id, "kind": "photo", "photo_id": newer}, f"{key}:2"),
+        ("review_withdrawn", account_id, "physician", account_id, hunan,
+         {"review_id": review_id, "kind": "photo", "photo_id": newer}, f"{key}:3"),
+    ]  # fmt: skip
+    async with session_scope(settings.database_url) as session:
+        row = await session.get(ProfileReview, review_id)
+        assert (row.sequence, row.state, row.photo_id, row.deadline, row.open_slot) == (
+            3, "withdrawn", newer, None, None
+        )  # fmt: skip
+        assert row.updated_at.replace(tzinfo=UTC) == T0 + timedelta(hours=2)
+        statuses = await session.execute(
+            select(PhysicianPhoto.id, PhysicianPhoto.status).order_by(PhysicianPhoto.id)
+        )
+        assert list(statuses) == [(first, "pending"), (newer, "withdrawn")]
+
+
+async def test_a_rejection_is_the_staff_members_and_closes_the_photo(settings):
+    account_id, review_id, (photo, _) = await _photo_review(settings)
+    async with session_scope(settings.database_url) as session:
+        await reviews.record(
+            session,
+            ReviewRecord(review_id=review_id, sequence=1, state=ReviewState.rejected,
+                         photo_id=photo, deadline=None, decided_by=501, comment="背景不符",
+                         at=T0),
+        )  # fmt: skip
+    [(action, actor_id, actor_role, *_)] = await _audit(settings)
+    assert (action, actor_id, actor_role) == ("review_rejected", 501, "institution_staff")
+    async with session_scope(settings.database_url) as session:
+        row = await session.get(ProfileReview, review_id)
+        assert (row.state, row.open_slot, row.decided_by, row.comment) == (
+            "rejected", None, 501, "背景不符"
+        )  # fmt: skip
+        assert (await session.get(PhysicianPhoto, photo)).status == "rejected"
