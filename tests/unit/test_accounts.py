@@ -216,6 +216,16 @@ async def test_accounts_matching_qualifications(settings):
                 activation_state=ActivationState.awaiting_qualification,
             ),
         )
+        namesake_id = "11010519491231002X"  # a valid ID no qualification record carries
+        namesake = await create_physician(
+            session,
+            signup(
+                username="namesake",
+                name=QUALIFIED.name,
+                id_number=namesake_id,
+                activation_state=ActivationState.awaiting_qualification,
+            ),
+        )
         await session.commit()
 
         assert await accounts_matching_qualifications(session) == [waiting_known.id]
@@ -237,3 +247,4 @@ async def test_accounts_matching_qualifications(settings):
     assert sorted(matching) == sorted([waiting_known.id, waiting_unknown.id])
     assert other_state.id not in matching
     assert wrong_name.id not in matching
+    assert namesake.id not in matching  # the name of a record, not its ID number
