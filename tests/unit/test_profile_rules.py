@@ -11,7 +11,14 @@ from registry.activation import LOCKOUT, RESEND_INTERVAL, Channel
 from registry.codes import code_digest
 from registry.db import session_scope
 from registry.errors import DomainError
-from registry.models import Account, AuditEvent, ContactCode, PhysicianPhoto, ProfileReview
+from registry.models import (
+    Account,
+    AuditEvent,
+    ContactCode,
+    PhysicianPhoto,
+    PhysicianProfile,
+    ProfileReview,
+)
 from registry.photos import Photo
 from registry.reviews import ReviewRecord, ReviewState
 from registry.security import CodePurpose
@@ -365,3 +372,67 @@ async def test_a_rejection_is_the_staff_members_and_closes_the_photo(settings):
             "rejected", None, 501, "背景不符"
         )  # fmt: skip
         assert (await session.get(PhysicianPhoto, photo)).status == "rejected"
+
+
+async def test_an_approved_change_is_put_in_force_field_by_field(settings):
+    """Approving personal information writes the changed fields into the practice copy and
+    leaves the others as they were; applying it again changes nothing more."""
+    account_id = await _physician(settings)
+    async with session_scope(settings.database_url) as session:
+        session.add(PhysicianProfile(account_id=account_id, ethnicity="汉族", postcode="100000"))
+        review = ProfileReview(
+            account_id=account_id, kind="personal_info", institution_code="H4301020001",
+            state="approved", changes={"postcode": "410005", "degree": "硕士"},
+        )  # fmt: skip
+        session.add(review)
+    before = datetime.now(UTC)
+    for _ in range(2):
+        async with session_scope(settings.database_url) as session:
+            await reviews.apply_approval(session, review.id, None)
+    async with session_scope(settings.database_url) as session:
+        row = await session.get(PhysicianProfile, account_id)
+        assert (row.ethnicity, row.postcode, row.degree, row.education) == (
+            "汉族", "410005", "硕士", None
+        )  # fmt: skip
+        assert row.updated_at.replace(tzinfo=UTC) >= before - timedelta(seconds=1)
+
+
+async def test_a_first_approved_change_makes_the_practice_copy(settings):
+    account_id = await _physician(settings)
+    async with session_scope(settings.database_url) as session:
+        review = ProfileReview(
+            account_id=account_id, kind="personal_info", institution_code="H4301020001",
+            state="approved", changes={"ethnicity": "回族"},
+        )  # fmt: skip
+        session.add(review)
+    async with session_scope(settings.database_url) as session:
+        await reviews.apply_approval(session, review.id, None)
+    async with session_scope(settings.database_url) as session:
+        assert (await session.get(PhysicianProfile, account_id)).ethnicity == "回族"
+
+
+async def test_approving_a_photo_touches_no_other_physicians_photos(settings):
+    mine = await _physician(settings)
+    async with session_scope(settings.database_url) as session:
+        other = Account(username="unit-doc-2", password_hash="x", role="physician")
+        session.add(other)
+        await session.flush()
+
+        their_photo = (await profile.store_photo(session, other.id, _photo(9))).id
+        my_photo = (await profile.store_photo(session, mine, _photo(1))).id
+    async with session_scope(settings.database_url) as session:
+        await reviews.apply_approval(session, await _review_of(session, mine, my_photo), my_photo)
+    async with session_scope(settings.database_url) as session:
+        approved = await session.get(PhysicianPhoto, my_photo)
+        assert approved.status == "approved" and approved.approved_at is not None
+        assert (await session.get(PhysicianPhoto, their_photo)).status == "pending"
+
+
+async def _review_of(session, account_id: int, photo_id: int) -> int:
+    review = ProfileReview(
+        account_id=account_id, kind="photo", institution_code="H4301020001",
+        state="approved", photo_id=photo_id,
+    )  # fmt: skip
+    session.add(review)
+    await session.flush()
+    return review.id
