@@ -1,7 +1,7 @@
 """dev_sends: every SMS and email the dev gateway and sink took, before de-duplication
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0010_dev_sends
+Revises: 0009_certificates
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0010_dev_sends"
+down_revision: str | None = "0009_certificates"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
