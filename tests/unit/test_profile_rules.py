@@ -426,6 +426,9 @@ async def test_approving_a_photo_touches_no_other_physicians_photos(settings):
         approved = await session.get(PhysicianPhoto, my_photo)
         assert approved.status == "approved" and approved.approved_at is not None
         assert (await session.get(PhysicianPhoto, their_photo)).status == "pending"
+        await reviews.keep_newest_photo(session, mine, my_photo)  # nor does keeping the newest
+    async with session_scope(settings.database_url) as session:
+        assert (await session.get(PhysicianPhoto, their_photo)).status == "pending"
 
 
 async def _review_of(session, account_id: int, photo_id: int) -> int:

@@ -266,3 +266,18 @@ def test_an_insert_batch_stays_within_sqlites_parameter_limit(columns):
     rows = csv_import.batch_size(columns)
     assert isinstance(rows, int) and rows > 0
     assert rows * columns <= csv_import.SQLITE_MAX_PARAMETERS < (rows + 2) * columns
+
+
+def test_a_certificate_number_of_1_to_32_characters_is_taken():
+    for number in ("7", "9" * 32):
+        assert parse_row(row(certificate_no=number))["certificate_no"] == number
+    with pytest.raises(ValueError) as info:
+        parse_row(row(certificate_no=""))
+    assert str(info.value) == "certificate_no is empty or longer than 32 characters"
+
+
+def test_a_file_without_some_columns_names_them_all(tmp_path):
+    path = write_csv(tmp_path / "short.csv", [["name", "id_number", "certificate_no"]])
+    with pytest.raises(ValueError) as info:
+        list(read_rows(path, ImportReport()))
+    assert str(info.value) == "missing columns: level, category, issued_on"
