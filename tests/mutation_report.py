@@ -85,7 +85,7 @@ def report(status: dict[str, str]) -> str:
     survivors = sorted(n for n, s in status.items() if s == "survived")
     unexplained = [n for n in survivors if not any(fnmatch.fnmatch(n, p) for p in patterns)]
     lines.append(
-        f"\nsurvivors: {len(survivors)}, explained in {EXPLAINED.name}: "
+        f"\nsurvivors: {len(survivors)}, listed in {EXPLAINED.name}: "
         f"{len(survivors) - len(unexplained)}, not yet: {len(unexplained)}"
     )
     lines += [f"  {name}" for name in unexplained]
