@@ -159,6 +159,9 @@ async def test_resend_waits_60_seconds_and_replaces_the_code(settings):
     with pytest.raises(DomainError) as soon:
         await _issue(settings, account_id, T0 + timedelta(seconds=30))
     assert (soon.value.code, soon.value.params["retry_after"]) == ("resend_too_soon", 30)
+    with pytest.raises(DomainError) as last_moment:  # a part of a second is told as one
+        await _issue(settings, account_id, T0 + RESEND_INTERVAL - timedelta(milliseconds=300))
+    assert last_moment.value.params["retry_after"] == 1
     second = await _issue(settings, account_id, T0 + RESEND_INTERVAL)
     assert second.row_id == first.row_id and second.nonce != first.nonce
     old_code = security.code_for(SECRET, first.row_id, first.nonce)
@@ -194,10 +197,14 @@ async def test_five_wrong_tries_lock_for_30_minutes_even_across_resends(settings
     issued = await _issue(settings, account_id, T0 + RESEND_INTERVAL)  # asking again buys no tries
     code = security.code_for(SECRET, issued.row_id, issued.nonce)
     wrong = "000000" if code != "000000" else "111111"
-    for expected in ("code_incorrect", "code_incorrect", "code_locked"):
+    for expected in (
+        ("code_incorrect", {"attempts_left": 2}),
+        ("code_incorrect", {"attempts_left": 1}),
+        ("code_locked", {"retry_after": 1800}),
+    ):
         with pytest.raises(DomainError) as error:
             await _redeem(settings, account_id, wrong, T0 + RESEND_INTERVAL)
-        assert error.value.code == expected
+        assert (error.value.code, error.value.params) == expected
     at = T0 + RESEND_INTERVAL + timedelta(minutes=1)
     for attempt in (
         lambda: _redeem(settings, account_id, code, at),
@@ -208,9 +215,12 @@ async def test_five_wrong_tries_lock_for_30_minutes_even_across_resends(settings
         assert locked.value.code == "code_locked"
     after = T0 + RESEND_INTERVAL + LOCKOUT + timedelta(seconds=1)
     issued = await _issue(settings, account_id, after)
-    await _redeem(
-        settings, account_id, security.code_for(SECRET, issued.row_id, issued.nonce), after
-    )
+    code = security.code_for(SECRET, issued.row_id, issued.nonce)
+    wrong = "000000" if code != "000000" else "111111"
+    with pytest.raises(DomainError) as error:  # the lock over, five tries again
+        await _redeem(settings, account_id, wrong, after)
+    assert error.value.params == {"attempts_left": 4}
+    await _redeem(settings, account_id, code, after)
 
 
 async def test_a_typed_code_must_be_six_digits(settings):
