@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from temporalio.testing import ActivityEnvironment
 
 from activities.activation import ActivationActivities
-from activities.messaging import Deliverer, DevSmsGateway, Mailer
+from activities.messaging import Deliverer, DevSmsGateway, Mailer, Sms
 from registry.activation import Channel, CodeDelivery, CodePurpose, Notice, NoticeDelivery
 from registry.db import session_scope
 from registry.models import Account, Delivery, DevMessage
@@ -117,9 +117,10 @@ async def test_every_copy_is_counted_before_the_dev_gateway_or_sink_drops_it(set
         "channel": "sms",
         "recipient_hash": "0" * 64,
     }
-    await gateway.send(PHONE, "您的申请已受理", logged=key)
+    sms = Sms("您的申请已受理")
+    await gateway.send(PHONE, sms, logged=key)
     with pytest.raises(IntegrityError):
-        await gateway.send(PHONE, "您的申请已受理", logged=key)
+        await gateway.send(PHONE, sms, logged=key)
     for _ in range(2):
         await mailer.send(EMAIL, "ereg", "您的申请已受理", message_id="<same@ereg.example>")
 
