@@ -449,3 +449,29 @@ async def _review_of(session, account_id: int, photo_id: int) -> int:
     session.add(review)
     await session.flush()
     return review.id
+
+
+async def test_the_approved_photo_replaces_every_older_upload_and_the_one_in_force(settings):
+    """Only the last upload is kept: approving one deletes the uploads before it, pending or
+    not, and the photo in force even when that one is newer; a retried approval changes
+    nothing, not even when it was approved."""
+    account_id = await _physician(settings)
+    async with session_scope(settings.database_url) as session:
+        _older, chosen, in_force = [
+            (await profile.store_photo(session, account_id, _photo(n))).id for n in range(3)
+        ]
+        await session.execute(
+            PhysicianPhoto.__table__.update()
+            .where(PhysicianPhoto.id == in_force)
+            .values(status="approved")
+        )
+        review_id = await _review_of(session, account_id, chosen)
+    async with session_scope(settings.database_url) as session:
+        await reviews.apply_approval(session, review_id, chosen)
+    async with session_scope(settings.database_url) as session:
+        approved_at = (await session.get(PhysicianPhoto, chosen)).approved_at
+        await reviews.apply_approval(session, review_id, chosen)  # retried
+    async with session_scope(settings.database_url) as session:
+        kept = await session.execute(select(PhysicianPhoto.id, PhysicianPhoto.status))
+        assert list(kept) == [(chosen, "approved")]
+        assert (await session.get(PhysicianPhoto, chosen)).approved_at == approved_at
