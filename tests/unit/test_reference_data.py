@@ -33,6 +33,10 @@ def test_place_names_read_province_first_in_chinese_and_county_first_in_english(
     assert divisions.place_name("430000") == "湖南省"
 
 
+def test_a_county_has_no_divisions_below_it():
+    assert divisions.children("430581") == ()
+
+
 def test_the_grouping_of_a_municipalitys_counties_is_left_out_of_a_place_name():
     # 重庆市 › 县 (500200) › 城口县: nobody writes the "县" grouping.
     assert divisions.place_name("500229") == "重庆市 城口县"
