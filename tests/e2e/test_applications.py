@@ -77,6 +77,12 @@ def assert_has(seen: dict, expected: dict) -> None:
     assert {key: seen.get(key) for key in expected} == expected
 
 
+def today() -> str:
+    """Today in China time, as a date typed into a form (the day a ground arose): an input, never
+    what a registry date is compared with."""
+    return datetime.now(CHINA_TIME).date().isoformat()
+
+
 def assert_dated_at_completion(day: str, app: dict) -> None:
     """``day`` (a registry date the completion wrote) is the China-time date of the
     commission's approval: between the service's records of the step before it and of the

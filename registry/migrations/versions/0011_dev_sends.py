@@ -1,7 +1,7 @@
 """dev_sends: every SMS and email the dev gateway and sink took, before de-duplication
 
-Revision ID: 0010_dev_sends
-Revises: 0009_certificates
+Revision ID: 0011_dev_sends
+Revises: 0010_registry_law
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_dev_sends"
-down_revision: str | None = "0009_certificates"
+revision: str = "0011_dev_sends"
+down_revision: str | None = "0010_registry_law"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
