@@ -21,6 +21,7 @@ from registry.db import in_transaction, session_scope
 from registry.models import Account, Application, ApplicationEvent, AuditEvent, Commission
 from registry.notices import application_message
 from registry.reference import CHINA_TIME
+from registry.roles import Role
 
 # Statements run at every step (the timeline record, a notice's addressees), built once per
 # process: building and keying a statement costs more CPU than SQLite takes to run it.
@@ -137,7 +138,7 @@ def _addressees(notice: Notice, connection: Connection) -> tuple[str, dict, list
         clauses.append(_staff_of(application.notify_institution_code))
     if Audience.commission in notice.audiences:
         clauses.append(
-            (Account.role == "commission_officer")
+            (Account.role == Role.COMMISSION_OFFICER)
             & (Account.commission_code == application.commission_code)
         )
     if not clauses:
@@ -150,7 +151,7 @@ def _addressees(notice: Notice, connection: Connection) -> tuple[str, dict, list
 
 
 def _staff_of(institution_code: str):
-    return (Account.role == "institution_staff") & (Account.institution_code == institution_code)
+    return (Account.role == Role.INSTITUTION_STAFF) & (Account.institution_code == institution_code)
 
 
 class ApplicationActivities:

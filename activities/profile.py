@@ -21,7 +21,8 @@ from registry.profile_notices import (
     security_message,
 )
 from registry.reviews import KIND_NAMES, ReviewKind, ReviewNotice, ReviewRecord
-from registry.security import CodePurpose, ContactMessage, SecurityEventKind, code_for
+from registry.roles import Role
+from registry.security import ContactCodePurpose, ContactMessage, SecurityEventKind, code_for
 
 
 class ProfileActivities:
@@ -58,7 +59,7 @@ class ProfileActivities:
             if Audience.institution in notice.audiences:
                 rows = await session.execute(
                     select(Account.phone, Account.email).where(
-                        Account.role == "institution_staff",
+                        Account.role == Role.INSTITUTION_STAFF,
                         Account.institution_code == review.institution_code,
                     )
                 )
@@ -87,7 +88,7 @@ class ProfileActivities:
             account = await session.get(Account, row.account_id)
         to = row.target or (account.phone if row.channel == Channel.sms else account.email)
         code = code_for(self._code_secret, row.id, nonce)
-        subject, body = code_message(CodePurpose(row.purpose), code)
+        subject, body = code_message(ContactCodePurpose(row.purpose), code)
         sms = (f"code.{row.purpose}", {"code": code})
         if row.channel == Channel.sms:
             await self._send(to, None, subject, body, sms)

@@ -16,6 +16,7 @@ from registry.models import (
     Registration,
     utcnow,
 )
+from registry.roles import Role
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ async def create_physician(session: AsyncSession, signup: PhysicianSignup) -> Ac
     ):
         if await session.scalar(select(exists().where(column == value))):
             raise DomainError(code)
-    account = Account(role="physician", **asdict(signup))
+    account = Account(role=Role.PHYSICIAN, **asdict(signup))
     session.add(account)
     try:
         await session.flush()

@@ -51,6 +51,7 @@ from registry.models import (
 )
 from registry.reference import CATEGORY_NAMES, SCOPES, Category, Level, province_of
 from registry.refusals import bar_after_cancellation, check_not_barred
+from registry.roles import Role
 
 LEVEL_NAMES: dict[Level, tuple[str, str]] = {
     Level.physician: ("执业医师", "physician"),
@@ -99,9 +100,9 @@ class Plan:
 
 
 _FILED_AS = {
-    "physician": FiledAs.physician,
-    "institution_staff": FiledAs.institution,
-    "commission_officer": FiledAs.commission,
+    Role.PHYSICIAN: FiledAs.physician,
+    Role.INSTITUTION_STAFF: FiledAs.institution,
+    Role.COMMISSION_OFFICER: FiledAs.commission,
 }
 
 
@@ -110,29 +111,13 @@ def filed_as(role: str) -> FiledAs:
     return _FILED_AS[role]
 
 
-def acts_for_applicant(filed_by: Actor, actor: Actor) -> bool:
-    """Who may withdraw or resubmit: the filer; for a cancellation an institution filed (its
-    duty to report grounds), any staff of that institution, and for one a commission opened
-    on its own authority, any officer of that commission — never the physician."""
-    if filed_by.role == "institution_staff":
-        return (
-            actor.role == "institution_staff"
-            and actor.institution_code == filed_by.institution_code
-        )
-    if filed_by.role == "commission_officer":
-        return (
-            actor.role == "commission_officer" and actor.commission_code == filed_by.commission_code
-        )
-    return actor.account_id == filed_by.account_id
-
-
 def first_state(filed_by: Actor, institution_code: str) -> ApplicationState:
     """Where a (re)submitted application starts: with the institution that confirms it — unless
     that institution filed it itself (its own report is not sent back to it for confirmation),
     or a commission opened it on its own authority, which needs only the officer's decision."""
-    if filed_by.role == "commission_officer":
+    if filed_by.role == Role.COMMISSION_OFFICER:
         return ApplicationState.under_review
-    if filed_by.role == "institution_staff" and filed_by.institution_code == institution_code:
+    if filed_by.role == Role.INSTITUTION_STAFF and filed_by.institution_code == institution_code:
         return ApplicationState.awaiting_documents
     return ApplicationState.awaiting_institution
 
@@ -150,11 +135,11 @@ async def plan(
     A physician files for themself; institution staff report a cancellation of a physician of
     their institution, and a commission officer cancels a registration their commission granted
     on the commission's own authority (Physicians Law 2021 art. 17)."""
-    if filer.role == "physician":
+    if filer.role == Role.PHYSICIAN:
         if filer.activation_state != "active":
             raise DomainError("account_not_active")
         subject = Subject(filer.id, filer.name or "", filer.id_number or "")
-    elif filer.role in ("institution_staff", "commission_officer") and (
+    elif filer.role in (Role.INSTITUTION_STAFF, Role.COMMISSION_OFFICER) and (
         type_ == ApplicationType.cancellation
     ):
         subject = await _subject_of_reported_cancellation(session, fields, filer)
@@ -175,7 +160,7 @@ async def _subject_of_reported_cancellation(
     registration = await session.get(Registration, fields.registration_id)
     if registration is None or registration.status != "active":
         raise DomainError("registration_not_found")
-    if filer.role == "institution_staff":
+    if filer.role == Role.INSTITUTION_STAFF:
         if registration.institution_code != filer.institution_code:
             raise DomainError("wrong_institution")
     else:

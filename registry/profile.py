@@ -18,6 +18,7 @@ from registry.errors import DomainError, Localized
 from registry.institutions import institution_of, registration_for
 from registry.models import Account, Department, PhysicianPhoto, PhysicianProfile, utcnow
 from registry.photos import Photo
+from registry.roles import Role
 
 # GB/T 3304: the 56 ethnic groups, plus 其他未识别民族 and 外国血统中国籍人士.
 ETHNICITIES = tuple(
@@ -98,7 +99,7 @@ def normalize_changes(info: PersonalInfo) -> dict[str, str]:
 
 
 def require_active_physician(account: Account) -> None:
-    if account.role != "physician":
+    if account.role != Role.PHYSICIAN:
         raise DomainError("not_physician")
     if account.activation_state != "active":
         raise DomainError("account_not_active")

@@ -7,27 +7,27 @@ email is told to the old contact as well: if someone else made it, the owner hea
 from registry.activation import VERIFICATION_CODE_TTL
 from registry.notices import SIGNATURE
 from registry.reviews import KIND_NAMES, ReviewEvent, ReviewKind
-from registry.security import CodePurpose, SecurityEventKind
+from registry.security import ContactCodePurpose, SecurityEventKind
 
 _NOT_YOU = (
     "如非本人操作，请立即找回密码并联系您的医疗机构。",
     "If this was not you, reset your password now and contact your institution.",
 )
 
-_CODE_TEXT: dict[CodePurpose, tuple[str, str, str]] = {
-    CodePurpose.phone_change: (
+_CODE_TEXT: dict[ContactCodePurpose, tuple[str, str, str]] = {
+    ContactCodePurpose.phone_change: (
         "更换手机号 / Change of phone",
         "您正在将账户手机号更换为本号码，验证码为 {code}，{minutes} 分钟内有效。请勿告诉他人。",
         "You are changing your account's phone to this number. Code {code}, valid for "
         "{minutes} minutes. Do not share it.",
     ),
-    CodePurpose.email_change: (
+    ContactCodePurpose.email_change: (
         "更换安全邮箱 / Change of security email",
         "您正在将账户安全邮箱更换为本邮箱，验证码为 {code}，{minutes} 分钟内有效。请勿告诉他人。",
         "You are changing your account's security email to this address. Code {code}, valid "
         "for {minutes} minutes. Do not share it.",
     ),
-    CodePurpose.password_reset: (
+    ContactCodePurpose.password_reset: (
         "找回密码 / Password reset",
         "您正在找回密码，验证码为 {code}，{minutes} 分钟内有效。如非本人操作，请忽略本消息。",
         "You asked to reset your password. Code {code}, valid for {minutes} minutes. If this "
@@ -100,7 +100,7 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}***@{domain}"
 
 
-def code_message(purpose: CodePurpose, code: str) -> tuple[str, str]:
+def code_message(purpose: ContactCodePurpose, code: str) -> tuple[str, str]:
     """(subject, body) of a message carrying a code."""
     subject, zh, en = _CODE_TEXT[purpose]
     values = {"code": code, "minutes": int(VERIFICATION_CODE_TTL.total_seconds() // 60)}

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from registry import audit
 from registry.application_types import Actor, Audience, Decision
 from registry.models import PhysicianPhoto, PhysicianProfile, ProfileReview, utcnow
+from registry.roles import Role
 
 REVIEW_WINDOW = timedelta(days=30)
 REVIEW_REMIND_BEFORE = timedelta(days=7)
@@ -169,9 +170,9 @@ async def record(session: AsyncSession, step: ReviewRecord) -> None:
         return
     review.sequence = step.sequence
     review.state = step.state
-    actor_id, actor_role = step.decided_by, "institution_staff" if step.decided_by else "system"
+    actor_id, actor_role = step.decided_by, Role.INSTITUTION_STAFF if step.decided_by else "system"
     if step.state == ReviewState.withdrawn:  # only the physician whose review it is can
-        actor_id, actor_role = review.account_id, "physician"
+        actor_id, actor_role = review.account_id, Role.PHYSICIAN
     await audit.record(
         session,
         f"review_{step.state}",

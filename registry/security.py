@@ -30,9 +30,10 @@ from registry.activation import VERIFICATION_CODE_TTL as CODE_TTL
 from registry.codes import code_digest, is_code_format, make_code
 from registry.errors import DomainError
 from registry.models import Account, ContactCode, SecurityEvent
+from registry.roles import Role
 
 
-class CodePurpose(StrEnum):
+class ContactCodePurpose(StrEnum):
     phone_change = "phone_change"
     email_change = "email_change"
     password_reset = "password_reset"
@@ -79,7 +80,9 @@ def _seconds(delta: timedelta) -> int:
     return max(1, int(delta.total_seconds() + 0.999))
 
 
-async def _row(session: AsyncSession, account_id: int, purpose: CodePurpose) -> ContactCode | None:
+async def _row(
+    session: AsyncSession, account_id: int, purpose: ContactCodePurpose
+) -> ContactCode | None:
     return await session.scalar(
         select(ContactCode).where(
             ContactCode.account_id == account_id, ContactCode.purpose == purpose.value
@@ -97,7 +100,7 @@ async def issue(
     session: AsyncSession,
     secret: str,
     account_id: int,
-    purpose: CodePurpose,
+    purpose: ContactCodePurpose,
     channel: Channel,
     target: str | None,
     now: datetime,
@@ -131,7 +134,7 @@ async def redeem(
     session: AsyncSession,
     secret: str,
     account_id: int,
-    purpose: CodePurpose,
+    purpose: ContactCodePurpose,
     code: str,
     now: datetime,
     channel: Channel | None = None,
@@ -192,7 +195,7 @@ async def record_event(
         event.value,
         actor_id=account.id,
         actor_role=account.role,
-        physician_id=account.id if account.role == "physician" else None,
+        physician_id=account.id if account.role == Role.PHYSICIAN else None,
         institution_code=account.institution_code,
     )
     await session.flush()

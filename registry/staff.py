@@ -7,8 +7,7 @@ from registry.errors import DomainError
 from registry.identifiers import normalize_username
 from registry.models import Account, Commission, Institution
 from registry.passwords import check_policy, hash_password
-
-STAFF_ROLES = ("institution_staff", "commission_officer", "operator")
+from registry.roles import STAFF_ROLES, Role
 
 
 async def create_staff(
@@ -23,11 +22,11 @@ async def create_staff(
         raise DomainError("invalid_request", {"detail": f"role must be one of {STAFF_ROLES}"})
     username = normalize_username(username)
     check_policy(password)
-    if role == "institution_staff":
+    if role == Role.INSTITUTION_STAFF:
         if not institution_code or await session.get(Institution, institution_code) is None:
             raise DomainError("institution_not_found", {"institution_code": institution_code})
         commission_code = None
-    elif role == "commission_officer":
+    elif role == Role.COMMISSION_OFFICER:
         if not commission_code or await session.get(Commission, commission_code) is None:
             raise DomainError("commission_not_found", {"commission_code": commission_code})
         institution_code = None

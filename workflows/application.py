@@ -24,6 +24,7 @@ from workflows.common import Notices, Steps, china_date, refuse, run_activity
 
 with workflow.unsafe.imports_passed_through():
     from activities.applications import ApplicationActivities
+    from registry.access import acts_for_applicant, is_officer_of, is_staff_of
     from registry.application_types import (
         DOCUMENTS_WINDOW,
         INSTITUTION_WINDOW,
@@ -51,9 +52,10 @@ with workflow.unsafe.imports_passed_through():
         Transition,
         Withdrawal,
     )
-    from registry.applications import acts_for_applicant, first_state
+    from registry.applications import first_state
     from registry.reference import CHINA_TIME
     from registry.reviews import REVIEW_ENDED_SIGNAL, ReviewEnding, review_workflow_id
+    from registry.roles import Role
     from workflows import search_attributes as sa
 
 Sx = ApplicationState
@@ -149,7 +151,7 @@ class ApplicationWorkflow:
         audience = _WAITING_ON[self._state][0]
         if audience != Au.physician:
             return audience
-        return {"institution_staff": Au.institution, "commission_officer": Au.commission}.get(
+        return {Role.INSTITUTION_STAFF: Au.institution, Role.COMMISSION_OFFICER: Au.commission}.get(
             self._start.filed_by.role, Au.physician
         )
 
@@ -296,17 +298,11 @@ class ApplicationWorkflow:
             raise refuse("wrong_state", state=self._state.value)
 
     def _check_institution(self, actor: Actor) -> None:
-        if (
-            actor.role != "institution_staff"
-            or actor.institution_code != self._start.institution_code
-        ):
+        if not is_staff_of(actor, self._start.institution_code):
             raise refuse("wrong_institution")
 
     def _check_commission(self, actor: Actor) -> None:
-        if (
-            actor.role != "commission_officer"
-            or actor.commission_code != self._start.commission_code
-        ):
+        if not is_officer_of(actor, self._start.commission_code):
             raise refuse("wrong_commission")
 
     def _check_applicant(self, actor: Actor) -> None:

@@ -20,6 +20,7 @@ from workflows.common import Notices, Steps, china_date, refuse, run_activity
 
 with workflow.unsafe.imports_passed_through():
     from activities.profile import ProfileActivities
+    from registry.access import is_staff_of
     from registry.application_types import Audience, Decision
     from registry.reference import CHINA_TIME
     from registry.reviews import (
@@ -193,10 +194,7 @@ class ProfileReviewWorkflow:
     @decide.validator
     def _validate_decide(self, decision: ReviewDecision) -> None:
         actor = decision.actor
-        if (
-            actor.role != "institution_staff"
-            or actor.institution_code != self._start.institution_code
-        ):
+        if not is_staff_of(actor, self._start.institution_code):
             raise refuse("wrong_institution")
         if self._state != Rs.awaiting_institution or self._steps.busy:
             raise refuse("wrong_state", state=self._state.value)

@@ -12,6 +12,7 @@ from registry import tokens
 from registry.db import get_sessionmaker
 from registry.errors import DomainError
 from registry.models import Account
+from registry.roles import Role
 from registry.settings import Settings
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/token", auto_error=False)
@@ -80,6 +81,6 @@ def require_role(*roles: str):
     return Depends(check)
 
 
-Physician = Annotated[Account, require_role("physician")]
-InstitutionStaff = Annotated[Account, require_role("institution_staff")]
-CommissionOfficer = Annotated[Account, require_role("commission_officer")]
+Physician = Annotated[Account, require_role(Role.PHYSICIAN)]
+InstitutionStaff = Annotated[Account, require_role(Role.INSTITUTION_STAFF)]
+CommissionOfficer = Annotated[Account, require_role(Role.COMMISSION_OFFICER)]

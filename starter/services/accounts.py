@@ -14,6 +14,7 @@ from registry import accounts, audit, identifiers, passwords, ratelimit
 from registry.activation import ActivationState
 from registry.errors import DomainError
 from registry.models import Account
+from registry.roles import Role
 from registry.settings import Settings
 from starter.services.activation import start_activation
 
@@ -87,7 +88,7 @@ async def signup(
         session,
         "signup",
         actor_id=account.id,
-        actor_role="physician",
+        actor_role=Role.PHYSICIAN,
         physician_id=account.id,
         institution_code=match.institution_code,
     )

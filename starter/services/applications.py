@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_object_session
 from temporalio.client import Client
@@ -12,7 +12,7 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
 
 from infra.temporal import application_workflow_id, execute_update
-from registry import applications, identifiers
+from registry import access, applications, identifiers
 from registry.application_types import (
     CANCELLATION_GROUNDS,
     FIELDS,
@@ -213,25 +213,11 @@ def parse(body: dict[str, Any]) -> tuple[ApplicationType, BaseModel]:
         raise DomainError("invalid_request", {"detail": ", ".join(names)}) from None
 
 
-def visible_to(account: Account):
-    """Which applications an account may see."""
-    if account.role == "physician":
-        return or_(Application.account_id == account.id, Application.filed_by == account.id)
-    if account.role == "institution_staff":
-        return or_(
-            Application.institution_code == account.institution_code,
-            Application.notify_institution_code == account.institution_code,
-        )
-    if account.role == "commission_officer":
-        return Application.commission_code == account.commission_code
-    return Application.id.is_not(None)  # operators see everything
-
-
 def application_out(
     application: Application, viewer: Account, lang: str, timeline: list[ApplicationEvent] = ()
 ) -> ApplicationOut:
     name = application.details.get("subject", {}).get("name")
-    own = viewer.id in (application.account_id, application.filed_by) and viewer.role == "physician"
+    own = access.sees_applicant_unmasked(viewer, application)
     return ApplicationOut(
         application_no=application.application_no,
         type=application.type,
@@ -273,7 +259,9 @@ async def list_for(
     offset: int = 0,
 ) -> list[ApplicationOut]:
     """The account's applications, or those of its institution or commission; newest first."""
-    query = select(Application).where(visible_to(account), Application.application_no.is_not(None))
+    query = select(Application).where(
+        access.applications_visible_to(account), Application.application_no.is_not(None)
+    )
     if state:
         query = query.where(Application.state == state)
     if type_:
@@ -284,7 +272,9 @@ async def list_for(
 
 async def visible_application(session: AsyncSession, account: Account, no: str) -> Application:
     application = await session.scalar(
-        select(Application).where(Application.application_no == no, visible_to(account))
+        select(Application).where(
+            Application.application_no == no, access.applications_visible_to(account)
+        )
     )
     if application is None:
         raise DomainError("application_not_found")
@@ -317,7 +307,7 @@ def decision_out(application: Application, result) -> DecisionOut:
 
 async def check_applicant(session: AsyncSession, account: Account, application: Application):
     filer = await session.get(Account, application.filed_by)
-    if not applications.acts_for_applicant(actor_of(filer), actor_of(account)):
+    if not access.acts_for_applicant(actor_of(filer), actor_of(account)):
         raise DomainError("not_applicant")
 
 

@@ -24,6 +24,7 @@ from registry.errors import DomainError
 from registry.institutions import institution_of
 from registry.models import Account, Filing, Institution, LegacySite, Qualification, Registration
 from registry.reference import PORTAL_DIVISIONS
+from registry.roles import Role
 from registry.settings import Settings
 from starter.api.schemas import (
     ActivationOut,
@@ -141,13 +142,13 @@ async def overview(
     # one chosen at sign-up (registry.institutions); staff's is their own.
     code = (
         await institution_of(session, account)
-        if account.role == "physician"
+        if account.role == Role.PHYSICIAN
         else account.institution_code
     )
     if code:
         institution = await session.get(Institution, code)
         out.institution = institution_out(institution) if institution else None
-    if account.role != "physician":
+    if account.role != Role.PHYSICIAN:
         return out
     out.name = account.name
     out.id_number = identifiers.mask(account.id_number or "")

@@ -38,7 +38,7 @@ from registry.reviews import (
     ReviewState,
     review_workflow_id,
 )
-from registry.security import CodePurpose, ContactMessage
+from registry.security import ContactCodePurpose, ContactMessage
 from registry.settings import Settings
 from starter.api.profile_schemas import (
     DepartmentOut,
@@ -66,7 +66,7 @@ async def send_code(
     client: Client,
     settings: Settings,
     account: Account,
-    purpose: CodePurpose,
+    purpose: ContactCodePurpose,
     channel: Channel,
     target: str | None,
 ) -> security.IssuedCode:

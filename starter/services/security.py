@@ -17,7 +17,7 @@ from registry import accounts, identifiers, passwords, ratelimit, security, toke
 from registry.activation import Channel
 from registry.errors import DomainError
 from registry.models import Account
-from registry.security import CodePurpose, IssuedCode, SecurityEventKind
+from registry.security import ContactCodePurpose, IssuedCode, SecurityEventKind
 from registry.settings import Settings
 from starter.services import profile as steering
 
@@ -35,16 +35,16 @@ class Contact:
     """How a contact (phone or security email) changes."""
 
     code_field: str
-    purpose: CodePurpose
+    purpose: ContactCodePurpose
     channel: Channel
     normalize: object
     event: SecurityEventKind
 
 
 CONTACTS = {
-    "phone": Contact("phone_code", CodePurpose.phone_change, Channel.sms,
+    "phone": Contact("phone_code", ContactCodePurpose.phone_change, Channel.sms,
                      identifiers.normalize_phone, SecurityEventKind.phone_changed),
-    "email": Contact("email_code", CodePurpose.email_change, Channel.email,
+    "email": Contact("email_code", ContactCodePurpose.email_change, Channel.email,
                      identifiers.normalize_email, SecurityEventKind.email_changed),
 }  # fmt: skip
 
@@ -143,7 +143,13 @@ async def request_password_reset(
     if contact:
         with suppress(DomainError):  # too soon or locked: said by nothing, as for strangers
             await steering.send_code(
-                session, temporal, settings, account, CodePurpose.password_reset, channel, None
+                session,
+                temporal,
+                settings,
+                account,
+                ContactCodePurpose.password_reset,
+                channel,
+                None,
             )
 
 
@@ -171,7 +177,7 @@ async def confirm_password_reset(
             session,
             settings.code_secret,
             account.id,
-            CodePurpose.password_reset,
+            ContactCodePurpose.password_reset,
             code,
             steering.now(),
             channel=channel,

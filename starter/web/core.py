@@ -21,6 +21,7 @@ from temporalio.client import Client
 from registry.errors import DomainError
 from registry.models import Account, WebSession
 from registry.reference import CHINA_TIME
+from registry.roles import Role
 from registry.settings import Settings
 from starter.api.deps import SessionDep, SettingsDep, TemporalDep
 from starter.web import csrf, forms, i18n
@@ -131,7 +132,7 @@ WebDep = Annotated[Web, Depends(web)]
 async def physician(page: WebDep) -> Web:
     if page.account is None:
         raise SignInRequired()
-    if page.account.role != "physician":
+    if page.account.role != Role.PHYSICIAN:
         raise WrongRole()
     return page
 

@@ -20,7 +20,7 @@ import pytest_asyncio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry import applications, institutions, profile, refusals
+from registry import access, applications, institutions, profile, refusals
 from registry.application_types import (
     FIELDS,
     Actor,
@@ -321,13 +321,13 @@ def test_who_acts_for_the_applicant():
     officer = Actor(account_id=4, role="commission_officer", commission_code="430000")
     peer = Actor(account_id=5, role="commission_officer", commission_code="430000")
     other_officer = Actor(account_id=6, role="commission_officer", commission_code="330000")
-    assert applications.acts_for_applicant(physician, physician)
-    assert not applications.acts_for_applicant(physician, staff)
-    assert applications.acts_for_applicant(staff, colleague)
-    assert not applications.acts_for_applicant(staff, physician)
-    assert applications.acts_for_applicant(officer, peer)
-    assert not applications.acts_for_applicant(officer, other_officer)
-    assert not applications.acts_for_applicant(officer, physician)
+    assert access.acts_for_applicant(physician, physician)
+    assert not access.acts_for_applicant(physician, staff)
+    assert access.acts_for_applicant(staff, colleague)
+    assert not access.acts_for_applicant(staff, physician)
+    assert access.acts_for_applicant(officer, peer)
+    assert not access.acts_for_applicant(officer, other_officer)
+    assert not access.acts_for_applicant(officer, physician)
 
 
 def test_where_an_application_starts():

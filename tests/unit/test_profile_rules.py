@@ -21,7 +21,7 @@ from registry.models import (
 )
 from registry.photos import Photo
 from registry.reviews import ReviewRecord, ReviewState
-from registry.security import CodePurpose
+from registry.security import ContactCodePurpose
 
 SECRET = "unit-code-secret"
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -122,7 +122,9 @@ async def _physician(settings) -> int:
         return account.id
 
 
-async def _issue(settings, account_id, at, target="13800001111", purpose=CodePurpose.phone_change):
+async def _issue(
+    settings, account_id, at, target="13800001111", purpose=ContactCodePurpose.phone_change
+):
     async with session_scope(settings.database_url) as session:
         return await security.issue(session, SECRET, account_id, purpose, Channel.sms, target, at)
 
@@ -130,7 +132,7 @@ async def _issue(settings, account_id, at, target="13800001111", purpose=CodePur
 async def _redeem(settings, account_id, code, at, target="13800001111"):
     async with session_scope(settings.database_url) as session:
         return await security.redeem(
-            session, SECRET, account_id, CodePurpose.phone_change, code, at, target=target
+            session, SECRET, account_id, ContactCodePurpose.phone_change, code, at, target=target
         )
 
 

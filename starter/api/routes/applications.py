@@ -15,6 +15,7 @@ from registry.application_types import (
 )
 from registry.errors import DomainError
 from registry.models import Account, Application
+from registry.roles import Role
 from starter.api.deps import (
     CommissionOfficer,
     CurrentAccount,
@@ -39,7 +40,9 @@ from workflows.application import ApplicationWorkflow
 
 router = APIRouter(tags=["applications"])
 
-Filer = Annotated[Account, require_role("physician", "institution_staff", "commission_officer")]
+Filer = Annotated[
+    Account, require_role(Role.PHYSICIAN, Role.INSTITUTION_STAFF, Role.COMMISSION_OFFICER)
+]
 
 
 @router.get("/application-types", response_model=ApplicationTypesResponse)

@@ -8,10 +8,11 @@ from pydantic import BaseModel
 
 from registry import audit
 from registry.models import Account
+from registry.roles import Role
 from starter.api.deps import SessionDep, require_role
 
 router = APIRouter(prefix="/audit", tags=["ops"])
-Operator = Annotated[Account, require_role("operator")]
+Operator = Annotated[Account, require_role(Role.OPERATOR)]
 
 
 class AuditEventOut(BaseModel):

@@ -17,6 +17,7 @@ from google.protobuf.message import DecodeError
 from temporalio.api.common.v1 import Payloads
 
 from registry.errors import DomainError
+from registry.roles import Role
 from starter.api.deps import SessionDep, SettingsDep, account_of, oauth2
 from starter.api.routes.codec_login import COOKIE
 
@@ -35,7 +36,7 @@ async def codec_caller(
         account = await account_of(settings, session, token, "access")
     else:
         account = await account_of(settings, session, request.cookies.get(COOKIE), "codec")
-    if account.role != "operator":
+    if account.role != Role.OPERATOR:
         raise DomainError("forbidden")
 
 

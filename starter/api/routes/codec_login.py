@@ -16,6 +16,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from registry import audit, tokens
 from registry.errors import DomainError
+from registry.roles import Role
 from starter.api.deps import SessionDep, SettingsDep
 from starter.api.errors import language
 from starter.api.routes.auth import client_address
@@ -65,7 +66,7 @@ async def sign_in(
         account = await authenticate(
             session, settings, form.username, form.password, client_address(request)
         )
-        if account.role != "operator":
+        if account.role != Role.OPERATOR:
             raise DomainError("forbidden")
     except DomainError as error:
         message = escape(error.message(language(request)))

@@ -13,6 +13,7 @@ from registry.activation import (
 from registry.application_types import ApplicationState
 from registry.errors import DomainError
 from registry.models import Account, Application, Institution
+from registry.roles import Role
 from starter.api.deps import InstitutionStaff, SessionDep, TemporalDep
 from starter.api.errors import language
 from starter.api.routes.reviews import pending_reviews
@@ -82,7 +83,7 @@ async def issue_activation_code(
 ):
     """Send the physician an activation code by SMS and email (valid 7 days)."""
     physician = await session.get(Account, account_id)
-    if physician is None or physician.role != "physician":
+    if physician is None or physician.role != Role.PHYSICIAN:
         raise DomainError("not_found")
     if physician.institution_code != staff.institution_code:
         raise DomainError("wrong_institution")

@@ -11,11 +11,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 
-from registry import profile
+from registry import access, profile
 from registry.errors import DomainError
-from registry.institutions import institutions_of
-from registry.models import Account, Institution, ProfileReview
+from registry.models import Account, ProfileReview
 from registry.reviews import ReviewState
+from registry.roles import Role
 from starter.api.deps import InstitutionStaff, SessionDep, TemporalDep, require_role
 from starter.api.errors import language
 from starter.api.profile_schemas import (
@@ -30,7 +30,7 @@ from starter.services.profile import profile_values, review_out
 
 router = APIRouter(prefix="/institution", tags=["institution"])
 
-PhotoViewer = Annotated[Account, require_role("institution_staff", "commission_officer")]
+PhotoViewer = Annotated[Account, require_role(Role.INSTITUTION_STAFF, Role.COMMISSION_OFFICER)]
 
 
 async def pending_reviews(session, staff: Account, lang: str) -> list[ReviewOut]:
@@ -100,17 +100,9 @@ async def physician_photo(
     """A physician's photo, for staff of the physician's institution (the primary institution of
     an active registration, else the sign-up one) and officers of the commission licensing it."""
     physician = await session.get(Account, account_id)
-    if physician is None or physician.role != "physician":
+    if physician is None or physician.role != Role.PHYSICIAN:
         raise DomainError("not_found")
-    codes = await institutions_of(session, physician)
-    if viewer.role == "institution_staff":
-        allowed = viewer.institution_code in codes
-    else:
-        commissions = await session.scalars(
-            select(Institution.commission_code).where(Institution.code.in_(codes))
-        )
-        allowed = viewer.commission_code in set(commissions)
-    if not allowed:
+    if not await access.may_see_photo(session, viewer, physician):
         raise DomainError("forbidden")
     return photo_response(await profile.photo_of(session, account_id, pending))
 

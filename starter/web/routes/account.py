@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from registry import audit
 from registry.activation import Channel
 from registry.errors import DomainError
+from registry.roles import Role
 from starter.services import accounts, security
 from starter.web import session as web_session
 from starter.web.core import Web, WebDep
@@ -29,7 +30,7 @@ async def _sign_in(page: Web, account, target: str):
         "web_sign_in",
         actor_id=account.id,
         actor_role=account.role,
-        physician_id=account.id if account.role == "physician" else None,
+        physician_id=account.id if account.role == Role.PHYSICIAN else None,
     )
     await page.db.commit()
     response = page.redirect(target)
@@ -38,7 +39,7 @@ async def _sign_in(page: Web, account, target: str):
 
 
 def _home_of(role: str) -> str:
-    return "/me" if role == "physician" else "/"
+    return "/me" if role == Role.PHYSICIAN else "/"
 
 
 @router.get("/login")
@@ -75,7 +76,7 @@ async def logout(page: WebDep):
             "web_sign_out",
             actor_id=page.account.id,
             actor_role=page.account.role,
-            physician_id=page.account.id if page.account.role == "physician" else None,
+            physician_id=page.account.id if page.account.role == Role.PHYSICIAN else None,
         )
     await web_session.end(page.db, page.request.cookies.get(web_session.COOKIE))
     response = page.redirect("/login?done=logout")
