@@ -50,7 +50,7 @@ lock:
 		--python-version 3.11 --custom-compile-command "make lock" --quiet \
 		$(if $(PIP_CONSTRAINT),--constraint $(PIP_CONSTRAINT)) --output-file $(LOCK)
 
-# Mutation testing (README "Tests"): mutmut over registry/ and workflows/ with the fast tests.
+# Mutation testing (docs/tests.md): mutmut over registry/ and workflows/ with the fast tests.
 # Hours on two cores; not in CI. Resumes where it stopped; prints the score, writes
 # build/mutants.txt. `make mutate MUTANTS='registry.identifiers*'` runs some only. mutmut (the
 # extra 'mutate') is not in the lock: installed beside the locked versions.

@@ -6,7 +6,7 @@ retried completion finds the application already completed and returns the same 
 What a form must say (who may file which cancellation ground, with which dates) is checked
 once, at submission; the state of the registry (locations, qualifications, refusal grounds) at
 both. Each rule names the article it comes from: Physicians Law 2021 (医师法) and the
-Registration Measures 2017 (医师执业注册管理办法); the README lists them.
+Registration Measures 2017 (医师执业注册管理办法); docs/rules.md lists them.
 """
 
 from dataclasses import dataclass, field

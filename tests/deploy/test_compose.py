@@ -3,9 +3,9 @@
 No Docker engine runs where the tests run, so what `docker compose up` would trip over is checked
 here: the file against the Compose Specification's JSON schema (``compose-spec.json`` beside
 this test: the copy vendored by check-jsonschema 0.39.0, Apache-2.0, ``LICENSE.compose-spec``),
-dependencies that exist and can start, every ``EREG_*`` variable
-a real setting, the README's services present, and the admin-tools job registering every custom
-search attribute — its script is run against a Temporal dev server with the ``temporal`` CLI.
+dependencies that exist and can start, every ``EREG_*`` variable a real setting, the services
+docs/operations.md names present, and the admin-tools job registering every custom search
+attribute — its script is run against a Temporal dev server with the ``temporal`` CLI.
 """
 
 import asyncio
@@ -207,8 +207,9 @@ async def test_admin_tools_script_sets_up_a_namespace_on_a_real_server_and_is_id
 
 
 def readme_deployment_services() -> set[str]:
-    """The first column of the README's table of services (``| service | ...``) in Deployment."""
-    readme = (ROOT / "README.md").read_text()
+    """The first column of the table of services (``| service | ...``) in docs/operations.md,
+    section Deployment."""
+    readme = (ROOT / "docs" / "operations.md").read_text()
     section = readme.split("\n## Deployment\n", 1)[1].split("\n## ", 1)[0]
     table = section.split("\n| service |", 1)[1].split("\n\n", 1)[0]
     return set(re.findall(r"^\| `([\w-]+)` \|", table, flags=re.MULTILINE))

@@ -6,7 +6,7 @@
 ``tests/workflows/test_replay.py`` replays each file against the workflows of ``worker.py``: a
 change that would break a workflow already running (a command added, removed or reordered)
 fails there. Re-record only after an intentional change that running workflows can survive —
-one that changes what a running workflow does needs ``workflow.patched`` (see the README).
+one that changes what a running workflow does needs ``workflow.patched`` (see docs/tests.md).
 
 The scenarios run on the time-skipping test server, as in ``tests/workflows``: the activities
 are fakes with the real names and signatures (the statutory deadline is the real, pure

@@ -3,7 +3,7 @@ seeded SQLite database, without Temporal: one case refused and one let through f
 rule change is checked in seconds. The end-to-end tests keep the pipeline.
 
 The articles: Physicians Law 2021 (医师法) art. 13, 16, 17; Registration Measures 2017
-(医师执业注册管理办法) art. 7, 10, 18, 20 — the README's "Business applications" lists each rule
+(医师执业注册管理办法) art. 7, 10, 18, 20 — docs/rules.md lists each rule
 with its article.
 """
 

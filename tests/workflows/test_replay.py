@@ -3,7 +3,7 @@
 ``tests/histories/*.json`` holds a history of every workflow type and path (recorded by
 ``tests/histories/record.py``). A change that would make a workflow already running decide
 differently — a command added, removed or reordered, a timer changed — fails here with a
-nondeterminism error instead of in production. See the README (Tests) for re-recording after an
+nondeterminism error instead of in production. See docs/tests.md for re-recording after an
 intentional change and for ``workflow.patched``.
 """
 
