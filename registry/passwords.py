@@ -5,6 +5,7 @@ import re
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from registry import cpu
 from registry.errors import DomainError
 
 # argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): about 30 ms of one core.
@@ -43,3 +44,13 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
+
+
+async def hash_async(password: str) -> str:
+    """``hash_password`` off the event loop (``registry.cpu``)."""
+    return await cpu.run(hash_password, password)
+
+
+async def verify_async(password_hash: str | None, password: str) -> bool:
+    """``verify_password`` off the event loop (``registry.cpu``)."""
+    return await cpu.run(verify_password, password_hash, password)

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel
-from sqlalchemy import delete, select, update
+from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -145,6 +145,11 @@ async def redeem(
     A wrong try is committed before the refusal is raised, so that it counts although the
     request fails; the fifth locks for 30 minutes. The code must have gone to ``target`` (and
     by ``channel``) when they are given: a code for another number proves nothing about this one.
+
+    Concurrent tries: using the code and counting a wrong try are each one statement that holds
+    only while the row is there and not locked, so however many arrive at once no more than
+    five wrong ones are counted, none after the lock, and a right code racing them either wins
+    before the lock or is refused as locked — never an error.
     """
     code = code.strip()
     if not is_code_format(code):
@@ -157,32 +162,53 @@ async def redeem(
         raise DomainError("code_expired")
     if code_digest(secret, account_id, purpose.value, code) == row.digest:
         used = await session.execute(
-            delete(ContactCode).where(ContactCode.id == row.id, ContactCode.digest == row.digest)
+            delete(ContactCode).where(
+                ContactCode.id == row.id, ContactCode.digest == row.digest, _unlocked(now)
+            )
         )
-        if used.rowcount == 1:  # a concurrent request did not use it first
+        if used.rowcount == 1:  # neither used nor locked by a concurrent request first
             return row
-        raise DomainError("code_not_sent")
+        raise await _why_not(session, row.id, now)
     raise await _count_wrong_try(session, row, now)
 
 
-async def _count_wrong_try(session: AsyncSession, row: ContactCode, now: datetime) -> DomainError:
-    """Count the try durably; the refusal to raise."""
-    attempts = await session.scalar(
-        update(ContactCode)
-        .where(ContactCode.id == row.id)
-        .values(attempts=ContactCode.attempts + 1)
-        .returning(ContactCode.attempts)
+def _unlocked(now: datetime):
+    return or_(ContactCode.locked_until.is_(None), ContactCode.locked_until <= now)
+
+
+async def _why_not(session: AsyncSession, row_id: int, now: datetime) -> DomainError:
+    """The refusal when a concurrent request changed the row: locked, or used up."""
+    locked_until = await session.scalar(
+        select(ContactCode.locked_until).where(ContactCode.id == row_id)
     )
-    if attempts >= MAX_WRONG_CODES:
+    await session.commit()
+    locked_until = aware(locked_until)
+    if locked_until and now < locked_until:
+        return DomainError("code_locked", {"retry_after": _seconds(locked_until - now)})
+    return DomainError("code_not_sent")
+
+
+async def _count_wrong_try(session: AsyncSession, row: ContactCode, now: datetime) -> DomainError:
+    """Count the try durably, in one statement that also locks at the fifth; the refusal."""
+    locks = ContactCode.attempts + 1 >= MAX_WRONG_CODES
+    counted = (
         await session.execute(
             update(ContactCode)
-            .where(ContactCode.id == row.id)
-            .values(attempts=0, locked_until=now + LOCKOUT)
+            .where(ContactCode.id == row.id, _unlocked(now))
+            .values(
+                attempts=case((locks, 0), else_=ContactCode.attempts + 1),
+                locked_until=case((locks, now + LOCKOUT), else_=ContactCode.locked_until),
+            )
+            .returning(ContactCode.attempts, ContactCode.locked_until)
+            .execution_options(synchronize_session=False)
         )
-        await session.commit()
-        return DomainError("code_locked", {"retry_after": int(LOCKOUT.total_seconds())})
+    ).one_or_none()
+    if counted is None:  # locked or used up meanwhile
+        return await _why_not(session, row.id, now)
     await session.commit()
-    return DomainError("code_incorrect", {"attempts_left": MAX_WRONG_CODES - attempts})
+    if counted.locked_until is not None and aware(counted.locked_until) > now:
+        return DomainError("code_locked", {"retry_after": int(LOCKOUT.total_seconds())})
+    return DomainError("code_incorrect", {"attempts_left": MAX_WRONG_CODES - counted.attempts})
 
 
 async def record_event(

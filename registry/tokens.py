@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from registry.errors import DomainError
 from registry.models import Account, RefreshToken
@@ -66,17 +67,27 @@ def _claims(account: Account, now: datetime) -> dict:
 
 
 async def rotate(session: AsyncSession, settings: Settings, refresh_token: str) -> tuple:
-    """(account, new pair) for a valid, unused refresh token."""
+    """(account, new pair) for a valid, unused refresh token.
+
+    Marking it used is one ``UPDATE … WHERE used = false`` whose row count decides: of two
+    requests with the same token in the same millisecond exactly one wins (the database
+    serialises the update), and the other is a reuse like any later one — it revokes every
+    token of the account, the winner's new pair included."""
     claims = decode(settings, refresh_token, "refresh")
-    stored = await session.get(RefreshToken, claims.get("jti", ""), with_for_update=True)
     account = await session.get(Account, int(claims["sub"]))
+    stored = await session.get(RefreshToken, str(claims.get("jti", "")))
     if stored is None or account is None or stored.account_id != account.id:
         raise DomainError("token_invalid")
-    if stored.used:
+    used = await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.jti == stored.jti, RefreshToken.used.is_(False))
+        .values(used=True)
+        .execution_options(synchronize_session=False)
+    )
+    if used.rowcount != 1:
         await revoke_all(session, account)
         await session.commit()
         raise DomainError("token_invalid")
-    stored.used = True
     return account, await issue_pair(session, settings, account)
 
 
@@ -89,7 +100,14 @@ def check_not_revoked(claims: dict, account: Account) -> None:
 async def revoke_all(session: AsyncSession, account: Account) -> None:
     """After a password change or a stolen token: no token of the account issued so far works,
     the access tokens included (they would otherwise last until they expire)."""
-    account.token_version += 1
+    version = await session.scalar(
+        update(Account)
+        .where(Account.id == account.id)
+        .values(token_version=Account.token_version + 1)  # in SQL: two revokes both count
+        .returning(Account.token_version)
+        .execution_options(synchronize_session=False)
+    )
+    set_committed_value(account, "token_version", version)
     await session.execute(
         update(RefreshToken).where(RefreshToken.account_id == account.id).values(used=True)
     )

@@ -6,7 +6,6 @@ and sign-in pages all call these, so a limit or a lockout cannot differ between 
 
 from dataclasses import dataclass
 
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
@@ -37,8 +36,10 @@ async def limit_address(
 ) -> None:
     """Count a request from this client address; committed even if the request then fails."""
     if settings.rate_limit_per_address and address:
-        await ratelimit.hit(session, limit, address)
-        await session.commit()
+        try:
+            await ratelimit.hit(session, limit, address)
+        finally:
+            await session.commit()
 
 
 async def signup(
@@ -75,7 +76,7 @@ async def signup(
         session,
         accounts.PhysicianSignup(
             username=username,
-            password_hash=await run_in_threadpool(passwords.hash_password, form.password),
+            password_hash=await passwords.hash_async(form.password),
             name=name,
             id_number=id_number,
             phone=phone,
@@ -112,19 +113,22 @@ async def authenticate(
     address: str | None,
 ) -> Account:
     """The account of a username and password, under the login limits (every sign-in form):
-    a budget per client address, and five wrong passwords lock the username for 15 minutes."""
+    a budget per client address, and five wrong passwords lock the username for 15 minutes.
+
+    The try is counted (and committed) *before* the password is checked, and a right password
+    takes the count back: so a burst of wrong passwords sent at once is counted one by one and
+    only the first five are checked at all; the right password after them finds the lock."""
     username = username.strip().lower()
     await limit_address(session, settings, address, ratelimit.LOGINS_PER_ADDRESS)
-    await ratelimit.check(session, ratelimit.LOGIN_FAILURES_PER_USERNAME, username)
-    account = await accounts.get_account_by_username(session, username)
-    ok = await run_in_threadpool(
-        passwords.verify_password, account.password_hash if account else None, password
-    )
-    if account is None or not ok:
-        await ratelimit.count(session, ratelimit.LOGIN_FAILURES_PER_USERNAME, username)
+    try:
+        await ratelimit.hit(session, ratelimit.LOGIN_FAILURES_PER_USERNAME, username)
+    finally:
         await session.commit()
+    account = await accounts.get_account_by_username(session, username)
+    ok = await passwords.verify_async(account.password_hash if account else None, password)
+    if account is None or not ok:
         raise DomainError("invalid_credentials")
     await ratelimit.reset(session, ratelimit.LOGIN_FAILURES_PER_USERNAME, username)
     if passwords.needs_rehash(account.password_hash):
-        account.password_hash = await run_in_threadpool(passwords.hash_password, password)
+        account.password_hash = await passwords.hash_async(password)
     return account

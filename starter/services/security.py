@@ -9,7 +9,6 @@ The API's routes and the portal's pages call these.
 from contextlib import suppress
 from dataclasses import dataclass
 
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
@@ -62,20 +61,23 @@ async def change_password(
     new_password: str,
 ) -> None:
     """A new password; every session of the account ends, this one too. Wrong current
-    passwords count as failed logins: a stolen session cannot guess on."""
+    passwords count as failed logins: a stolen session cannot guess on. As at login, the try
+    is counted before the password is checked, so a burst cannot outrun the count."""
     limit = ratelimit.LOGIN_FAILURES_PER_USERNAME
-    await ratelimit.check(session, limit, account.username)
-    current_ok = current_password is not None and await run_in_threadpool(
-        passwords.verify_password, account.password_hash, current_password
+    try:
+        await ratelimit.hit(session, limit, account.username)
+    finally:
+        await session.commit()
+    current_ok = current_password is not None and await passwords.verify_async(
+        account.password_hash, current_password
     )
     if not current_ok:
-        await ratelimit.count(session, limit, account.username)
-        await session.commit()
         raise DomainError("current_password_wrong")
+    await ratelimit.reset(session, limit, account.username)
     passwords.check_policy(new_password)
-    if await run_in_threadpool(passwords.verify_password, account.password_hash, new_password):
+    if await passwords.verify_async(account.password_hash, new_password):
         raise DomainError("password_unchanged")
-    account.password_hash = await run_in_threadpool(passwords.hash_password, new_password)
+    account.password_hash = await passwords.hash_async(new_password)
     await tokens.revoke_all(session, account)  # every session ends, this one too
     event = await security.record_event(session, account, SecurityEventKind.password_changed)
     await steering.notify_change(session, temporal, settings, event)
@@ -186,7 +188,7 @@ async def confirm_password_reset(
         if error.code in _HIDDEN:
             raise DomainError("reset_code_invalid") from None
         raise
-    account.password_hash = await run_in_threadpool(passwords.hash_password, new_password)
+    account.password_hash = await passwords.hash_async(new_password)
     await tokens.revoke_all(session, account)  # whoever had a session must log in again
     event = await security.record_event(session, account, SecurityEventKind.password_reset)
     await steering.notify_change(session, temporal, settings, event)
