@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from registry.db import session_scope
 from registry.models import AuditEvent, WebSession
-from tests.e2e.people import new_physician
+from tests.e2e.people import WUGANG, decided, desk, filed, new_physician
 
 PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -130,3 +130,30 @@ async def test_no_personal_data_in_the_portal_urls(stack, faker):
             urls = re.findall(r'(?:href|action|src|hx-get)="([^"]+)"', html)
             for url in urls:
                 assert doc.id_number not in url and doc.phone not in url, url
+
+
+async def test_what_the_physician_just_did_is_said_until_someone_else_acts(stack, faker):
+    """The link after filing keeps ``?done=filed``; opened again after the institution has
+    approved, the page must not still say the application was just submitted."""
+    doc = await new_physician(stack, faker)
+    no = await filed(
+        stack,
+        doc.headers,
+        "registration",
+        institution_code=WUGANG,
+        category="clinical",
+        scope="内科",
+    )
+    async with portal(stack) as client:
+        await sign_in(client, doc.who["username"], doc.who["password"])
+        assert "申请已提交" in (await client.get(f"/me/applications/{no}?done=filed")).text
+        await decided(
+            stack,
+            await desk(stack, "staff_wugang"),
+            no,
+            "institution-decision",
+            "awaiting_documents",
+            decision="approve",
+        )
+        later = (await client.get(f"/me/applications/{no}?done=filed")).text
+        assert "申请已提交" not in later and "待现场提交纸质材料" in later

@@ -160,8 +160,8 @@ async def file_application(page: PhysicianWeb):
     return page.redirect(f"/me/applications/{application.application_no}?done=filed")
 
 
-async def _detail(page: Web, no: str, status: int = 200, **context):
-    application = await applications.detail(page.db, page.account, no, page.lang)
+async def _detail(page: Web, no: str, status: int = 200, application=None, **context):
+    application = application or await applications.detail(page.db, page.account, no, page.lang)
     names = {
         "institutions": await institutions.names(page.db, {application.institution_code}),
         "commissions": await institutions.commission_names(page.db, {application.commission_code}),
@@ -182,12 +182,15 @@ async def _detail(page: Web, no: str, status: int = 200, **context):
 
 @router.get("/{no}")
 async def application_page(page: PhysicianWeb, no: Number, done: str | None = None):
-    notice = (
-        page.t(f"application.done.{done}")
-        if done in ("filed", "withdrawn", "resubmitted")
-        else None
-    )
-    return await _detail(page, no, notice=notice)
+    """``done`` says what the physician just did; once someone else has acted since (the
+    institution approved, the commission decided), the page tells that instead."""
+    if done not in ("filed", "withdrawn", "resubmitted"):
+        return await _detail(page, no)
+    application = await applications.detail(page.db, page.account, no, page.lang)
+    last = application.timeline[-1] if application.timeline else None
+    fresh = last is None or last.actor_role == page.account.role
+    notice = page.t(f"application.done.{done}") if fresh else None
+    return await _detail(page, no, application=application, notice=notice)
 
 
 @router.post("/{no}")
