@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 
 from registry.errors import DomainError
 from starter.web import core, csrf, docs, i18n, pickers
-from starter.web.routes import account, applications, physician, public
+from starter.web.routes import account, applications, institution, physician, public
 
 STATIC = Path(__file__).parent / "static"
 
@@ -33,7 +33,7 @@ def is_page(request: Request) -> bool:
 
 def install(app: FastAPI) -> None:
     """Pages, static files, their headers, and error pages for page paths."""
-    for module in (public, account, pickers, physician, applications):
+    for module in (public, account, pickers, physician, applications, institution):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if app.state.settings.dev_mode:

@@ -138,3 +138,21 @@ async def physician(page: WebDep) -> Web:
 
 
 PhysicianWeb = Annotated[Web, Depends(physician)]
+
+
+def signed_in_as(role: Role):
+    """A page for one role: others are sent to sign in, or told the page is not theirs."""
+
+    async def check(page: WebDep) -> Web:
+        if page.account is None:
+            raise SignInRequired()
+        if page.account.role != role:
+            raise WrongRole()
+        return page
+
+    return Depends(check)
+
+
+StaffWeb = Annotated[Web, signed_in_as(Role.INSTITUTION_STAFF)]
+OfficerWeb = Annotated[Web, signed_in_as(Role.COMMISSION_OFFICER)]
+OperatorWeb = Annotated[Web, signed_in_as(Role.OPERATOR)]

@@ -472,3 +472,8 @@ TEXTS: dict[str, tuple[str, str]] = {
 
 # The nine types' names, as the application types name them (one place for them).
 TEXTS.update({f"type.{type_.value}": names for type_, names in TYPE_NAMES.items()})
+
+# The workbenches' words (institution staff, commission officers, operators).
+from starter.web.workbench_texts import WORKBENCH  # noqa: E402
+
+TEXTS.update(WORKBENCH)

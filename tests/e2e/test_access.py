@@ -108,6 +108,7 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, dict]] = {
     ("GET", "/api/v1/me/department"): (None, physicians(OK)),
     ("PUT", "/api/v1/me/department"): ({}, physicians(INCOMPLETE)),
     ("GET", "/api/v1/institution/inbox"): (None, staff(OK)),
+    ("GET", "/api/v1/institution/inbox/items"): (None, staff(OK)),
     ("PUT", "/api/v1/institution/settings"): ({}, staff(INCOMPLETE)),
     ("GET", "/api/v1/institution/departments"): (None, staff(OK)),
     ("PUT", "/api/v1/institution/departments"): ({}, staff(INCOMPLETE)),

@@ -10,10 +10,8 @@ from registry.application_types import (
     ApplicationType,
     CommissionDecision,
     Decision,
-    InstitutionDecision,
     PaperCheck,
 )
-from registry.errors import DomainError
 from registry.models import Account, Application
 from registry.roles import Role
 from starter.api.deps import (
@@ -35,7 +33,7 @@ from starter.api.schemas import (
     PaperCheckIn,
     ResubmitIn,
 )
-from starter.services import applications
+from starter.services import applications, institution
 from workflows.application import ApplicationWorkflow
 
 router = APIRouter(tags=["applications"])
@@ -133,20 +131,10 @@ async def institution_decision(
     no: str, body: DecisionIn, staff: InstitutionStaff, session: SessionDep, temporal: TemporalDep
 ):
     """Approve, reject or return (补正) an application your institution confirms."""
-    application = await _visible_application(session, staff, no)
-    if application.institution_code != staff.institution_code:
-        raise DomainError("wrong_institution")
-    result = await applications.update(
-        temporal,
-        application,
-        ApplicationWorkflow.institution_decision,
-        InstitutionDecision(
-            actor=applications.actor_of(staff),
-            decision=Decision(body.decision),
-            comment=body.comment,
-        ),
+    decision = Decision(body.decision)
+    return await institution.decide_application(
+        session, temporal, staff, no, decision, body.comment
     )
-    return _decision_out(application, result)
 
 
 @router.post("/applications/{no}/paper-check", response_model=DecisionOut)

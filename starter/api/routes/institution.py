@@ -1,19 +1,15 @@
 """Institution staff: the inbox, activation codes and settings."""
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
-from registry import accounts, audit, identifiers
-from registry.activation import (
-    ActivationCodeRequest,
-    ActivationState,
-    CodePurpose,
-    InstitutionSettings,
-)
+from registry import accounts, identifiers
+from registry.activation import CodePurpose
 from registry.application_types import ApplicationState
-from registry.errors import DomainError
-from registry.models import Account, Application, Institution
-from registry.roles import Role
+from registry.inbox import MAX_PAGE_SIZE, PAGE_SIZE, InboxKind, InboxQuery, InboxSort, Urgency
+from registry.models import Application
 from starter.api.deps import InstitutionStaff, SessionDep, TemporalDep
 from starter.api.errors import language
 from starter.api.routes.reviews import pending_reviews
@@ -24,19 +20,11 @@ from starter.api.schemas import (
     InstitutionSettingsIn,
     PendingActivation,
 )
-from starter.services import activation
+from starter.services import activation, institution
 from starter.services.applications import application_out
 from starter.services.me import institution_out
-from workflows.activation import ActivationWorkflow
 
 router = APIRouter(prefix="/institution", tags=["institution"])
-
-# States in which an activation still reads its institution's auto-activation setting.
-_LISTENING = (
-    ActivationState.awaiting_qualification,
-    ActivationState.awaiting_verification,
-    ActivationState.awaiting_institution,
-)
 
 
 @router.get("/inbox", response_model=InboxResponse)
@@ -77,31 +65,30 @@ async def inbox(
     )
 
 
+@router.get("/inbox/items", response_model=institution.InboxPageOut)
+async def inbox_items(
+    request: Request,
+    staff: InstitutionStaff,
+    session: SessionDep,
+    kind: Annotated[InboxKind | None, Query()] = None,
+    urgency: Annotated[Urgency | None, Query()] = None,
+    sort: Annotated[InboxSort, Query()] = InboxSort.deadline,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = PAGE_SIZE,
+):
+    """Everything waiting on the institution as one list (activations, applications, reviews),
+    overdue and near-deadline first by default; filtered by kind and urgency, a page at a time.
+    The portal's inbox shows the same list."""
+    query = InboxQuery(kind=kind, urgency=urgency, sort=sort, page=page, size=size)
+    return await institution.inbox_page(session, staff, query, language(request))
+
+
 @router.post("/activations/{account_id}/code", response_model=CodeSentOut)
 async def issue_activation_code(
     account_id: int, staff: InstitutionStaff, session: SessionDep, temporal: TemporalDep
 ):
     """Send the physician an activation code by SMS and email (valid 7 days)."""
-    physician = await session.get(Account, account_id)
-    if physician is None or physician.role != Role.PHYSICIAN:
-        raise DomainError("not_found")
-    if physician.institution_code != staff.institution_code:
-        raise DomainError("wrong_institution")
-    await session.commit()  # release the connection while the workflow takes the step
-    sent = await activation.update(
-        temporal,
-        account_id,
-        ActivationWorkflow.issue_activation_code,
-        ActivationCodeRequest(institution_code=staff.institution_code),
-    )
-    await audit.record(
-        session,
-        "activation_code_issued",
-        actor_id=staff.id,
-        actor_role=staff.role,
-        physician_id=account_id,
-        institution_code=staff.institution_code,
-    )
+    sent = await institution.issue_activation_code(session, temporal, staff, account_id)
     return CodeSentOut(expires_at=sent.expires_at, resend_after=sent.resend_after)
 
 
@@ -113,24 +100,5 @@ async def update_settings(
     temporal: TemporalDep,
 ):
     """Turn auto-activation on or off; physicians already waiting are told at once."""
-    institution = await session.get(Institution, staff.institution_code)
-    institution.auto_activate = body.auto_activate
-    await audit.record(
-        session,
-        "institution_settings_changed",
-        actor_id=staff.id,
-        actor_role=staff.role,
-        institution_code=institution.code,
-        detail={"auto_activate": body.auto_activate},
-    )
-    await session.commit()
-    waiting = []
-    for state in _LISTENING:
-        waiting += await accounts.accounts_awaiting(session, state, institution.code)
-    await activation.signal_all(
-        temporal,
-        waiting,
-        ActivationWorkflow.institution_settings_changed,
-        InstitutionSettings(auto_activate=body.auto_activate),
-    )
-    return institution_out(institution)
+    found = await institution.set_auto_activation(session, temporal, staff, body.auto_activate)
+    return institution_out(found)

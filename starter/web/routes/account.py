@@ -38,8 +38,17 @@ async def _sign_in(page: Web, account, target: str):
     return response
 
 
+HOMES = {
+    Role.PHYSICIAN: "/me",
+    Role.INSTITUTION_STAFF: "/institution",
+    Role.COMMISSION_OFFICER: "/commission",
+    Role.OPERATOR: "/operator/audit",
+}
+
+
 def _home_of(role: str) -> str:
-    return "/me" if role == Role.PHYSICIAN else "/"
+    """Each role lands on its own workbench."""
+    return HOMES.get(role, "/")
 
 
 @router.get("/login")
