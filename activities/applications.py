@@ -93,6 +93,9 @@ def _record(transition: Transition, connection: Connection) -> None:
             "workflow_event": key,
             "reason_code": transition.reason_code,
             "comment_en": transition.comment_en,
+            "documents": [item.model_dump(mode="json") for item in transition.documents]
+            if transition.documents
+            else None,
         },
     )
 

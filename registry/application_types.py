@@ -258,10 +258,37 @@ class InstitutionDecision(BaseModel):
     comment: str | None = None
 
 
+class DocumentStatus(StrEnum):
+    """What the officer finds of one required paper document at the counter."""
+
+    present = "present"
+    missing = "missing"
+    not_acceptable = "not_acceptable"  # brought, but not as required (a note says why)
+
+
+class DocumentCheck(BaseModel):
+    """One required document (``registry.documents.DocumentKind``) as the officer found it."""
+
+    kind: str = Field(max_length=40)
+    status: DocumentStatus
+    note: str | None = Field(None, max_length=500)
+
+
 class PaperCheck(BaseModel):
+    """The paper check at the counter: each required document present, missing or not
+    acceptable (``items``). The older shape, a yes/no in ``documents_complete`` with a
+    comment, is still taken from callers that send it."""
+
     actor: Actor
-    documents_complete: bool
+    documents_complete: bool | None = None
     comment: str | None = None
+    items: list[DocumentCheck] = Field(default_factory=list, max_length=40)
+
+    @property
+    def complete(self) -> bool:
+        if self.items:
+            return all(item.status == DocumentStatus.present for item in self.items)
+        return bool(self.documents_complete)
 
 
 class CommissionDecision(BaseModel):
@@ -296,6 +323,8 @@ class Transition(BaseModel):
     # and ``comment_en``.
     reason_code: str | None = None
     comment_en: str | None = None
+    # A paper check: each required document as the officer found it.
+    documents: list[DocumentCheck] | None = None
 
 
 class NoticeEvent(StrEnum):
@@ -308,7 +337,9 @@ class NoticeEvent(StrEnum):
     institution_rejected = "institution_rejected"
     returned = "returned"
     resubmitted = "resubmitted"
-    documents_incomplete = "documents_incomplete"
+    documents_incomplete = "documents_incomplete"  # older workflows: a note, no return
+    documents_returned = "documents_returned"  # returned (补正), the missing items listed
+    documents_resubmitted = "documents_resubmitted"  # back to the counter with the rest
     documents_accepted = "documents_accepted"
     completed = "completed"
     rejected = "rejected"

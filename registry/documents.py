@@ -21,7 +21,13 @@ from enum import StrEnum
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.application_types import ApplicationState, ApplicationType
+from registry.application_types import (
+    ApplicationState,
+    ApplicationType,
+    DocumentCheck,
+    DocumentStatus,
+)
+from registry.errors import DomainError, Localized
 from registry.models import Application, Qualification, Registration, utcnow
 from registry.reference import CHINA_TIME
 
@@ -455,3 +461,57 @@ async def for_application(
     """The documents a stored application needs, brought on ``on`` (default: today, China)."""
     facts = await facts_of(session, application)
     return required(facts, on or utcnow().astimezone(CHINA_TIME).date())
+
+
+# --- the paper check at the counter ------------------------------------------------------------
+
+
+def name_of(kind: str) -> ZhEn:
+    """A document's name by its kind; an unknown kind (a newer one) by its code."""
+    found = CATALOG.get(kind) if kind in DocumentKind.__members__ else None
+    return found.name if found else (kind, kind)
+
+
+def check_findings(needed: list[Document], items: list[DocumentCheck]) -> None:
+    """The officer's findings cover each required document exactly once, nothing else, and say
+    why a document is not acceptable; ``DomainError`` names what is wrong."""
+    wanted = [d.kind.value for d in needed]
+    seen = [item.kind for item in items]
+    unknown = [kind for kind in seen if kind not in wanted]
+    if unknown:
+        raise DomainError("document_not_required", {"document": _names(unknown)})
+    twice = [kind for kind in wanted if seen.count(kind) > 1]
+    unchecked = [kind for kind in wanted if kind not in seen]
+    if twice or unchecked:
+        raise DomainError("document_checklist_incomplete", {"documents": _names(twice + unchecked)})
+    for item in items:
+        if item.status == DocumentStatus.not_acceptable and not (item.note or "").strip():
+            raise DomainError("document_note_required", {"document": _names([item.kind])})
+
+
+def _names(kinds: list[str]) -> Localized:
+    names = [name_of(kind) for kind in kinds]
+    return Localized("、".join(n[0] for n in names), ", ".join(n[1] for n in names))
+
+
+def findings_text(items: list[DocumentCheck], comment: str | None = None) -> ZhEn:
+    """What is missing or not acceptable, in words, for the timeline, the notice and the form:
+    "缺少：A、B；不符合要求：C（note）". Pure: the workflow calls it."""
+    missing = [name_of(i.kind) for i in items if i.status == DocumentStatus.missing]
+    refused = [
+        (name_of(i.kind), (i.note or "").strip())
+        for i in items
+        if i.status == DocumentStatus.not_acceptable
+    ]
+    zh: list[str] = []
+    en: list[str] = []
+    if missing:
+        zh.append("缺少：" + "、".join(n[0] for n in missing))
+        en.append("missing: " + ", ".join(n[1] for n in missing))
+    if refused:
+        zh.append("不符合要求：" + "、".join(f"{n[0]}（{note}）" for n, note in refused))
+        en.append("not acceptable: " + ", ".join(f"{n[1]} ({note})" for n, note in refused))
+    if comment and comment.strip():
+        zh.append(f"说明：{comment.strip()}")
+        en.append(f"note: {comment.strip()}")
+    return "；".join(zh) or "—", "; ".join(en) or "—"

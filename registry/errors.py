@@ -432,6 +432,22 @@ CATALOG: dict[str, tuple[int, str, str]] = {
         "未找到与该证书编码和核验码相符的电子证照。",
         "No certificate matches this certificate number and check code.",
     ),
+    "document_checklist_incomplete": (
+        422,
+        "请逐项核验全部所需材料（齐全、缺少或不符合要求），尚未核验或重复：{documents}",
+        "Check every required document (present, missing or not acceptable); not checked or "
+        "checked twice: {documents}",
+    ),
+    "document_not_required": (
+        422,
+        "该申请不需要此材料：{document}",
+        "This application does not need: {document}",
+    ),
+    "document_note_required": (
+        422,
+        "“{document}”不符合要求，请注明原因。",
+        "Say why '{document}' is not acceptable.",
+    ),
     "register_query": (
         422,
         "请输入姓名，以及执业证书编码或执业机构（二者之一）。",

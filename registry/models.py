@@ -263,6 +263,8 @@ class ApplicationEvent(Base):
     # Chinese and ``comment_en`` in English.
     reason_code: Mapped[str | None] = mapped_column(String(64))
     comment_en: Mapped[str | None] = mapped_column(Text)
+    # A paper check: [{"kind", "status", "note"}] per required document (0012).
+    documents: Mapped[list | None] = mapped_column(JSON)
 
 
 class DevMessage(Base):

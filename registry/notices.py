@@ -96,6 +96,17 @@ _APPLICATION_TEXT: dict[NoticeEvent, tuple[str, str]] = {
         "the paper documents are incomplete ({comment}); bring the rest in person to "
         "{commission} ({address}).",
     ),
+    NoticeEvent.documents_returned: (
+        "纸质材料核验未通过，已退回补正（{comment}）。请重新提交，并携带补齐的材料到{commission}"
+        "（{address}）现场办理。",
+        "was returned at the paper check ({comment}); resubmit it and bring what is missing in "
+        "person to {commission} ({address}).",
+    ),
+    NoticeEvent.documents_resubmitted: (
+        "已重新提交，请在{deadline}前携带补齐的纸质材料到{commission}（{address}）现场办理。",
+        "was resubmitted; bring the missing paper documents in person to {commission} "
+        "({address}) by {deadline}.",
+    ),
     NoticeEvent.documents_accepted: (
         "纸质材料已受理，卫生健康委将在{deadline}前作出决定。",
         "the paper documents were accepted; the commission decides by {deadline}.",

@@ -12,6 +12,11 @@ cancellation a commission opens on its own authority straight to the officer's d
 (patch ``own-filing-skips-steps``). A completion that leaves open profile reviews addressed to
 an institution no longer the physician's ends them (patch ``end-stale-reviews``). A refusal by
 a rule at completion is told in words, its code kept beside them on the timeline.
+
+The paper check records each required document as present, missing or not acceptable; one
+not present returns the application (补正) with those items in words, and its resubmission
+comes straight back to the paper check (patch ``paper-check-returns``; before it, an
+incomplete check was a note on the timeline).
 """
 
 from contextlib import suppress
@@ -44,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
         CommissionDecision,
         Decision,
         DecisionResult,
+        DocumentStatus,
         InstitutionDecision,
         Notice,
         NoticeEvent,
@@ -53,6 +59,7 @@ with workflow.unsafe.imports_passed_through():
         Withdrawal,
     )
     from registry.applications import first_state
+    from registry.documents import findings_text, name_of
     from registry.reference import CHINA_TIME
     from registry.reviews import REVIEW_ENDED_SIGNAL, ReviewEnding, review_workflow_id
     from registry.roles import Role
@@ -64,6 +71,7 @@ Au = Audience
 # Patches: running workflows of the older shape keep taking the older branch on replay.
 OWN_FILING_SKIPS_STEPS = "own-filing-skips-steps"
 END_STALE_REVIEWS = "end-stale-reviews"
+PAPER_CHECK_RETURNS = "paper-check-returns"
 
 # Who is waited on in each open state, and the window they have (None: the statutory clock).
 _WAITING_ON: dict[ApplicationState, tuple[Audience, timedelta | None, tuple[str, str]]] = {
@@ -107,6 +115,7 @@ class ApplicationWorkflow:
         self._certificate_no: str | None = None
         self._notices = Notices()
         self._entry = Sx.awaiting_institution  # where a (re)submission enters; set by run
+        self._documents_returned = False  # returned at the paper check: resubmit to it
 
     @workflow.run
     async def run(self, start: ApplicationStart) -> ApplicationOutcome:
@@ -195,7 +204,7 @@ class ApplicationWorkflow:
         action: str,
         actor: Actor | None,
         comment: str | None = None,
-        **reason: str,
+        **reason,
     ) -> None:
         """Enter ``state``: restart its clock, show it to operators, record it."""
         deadline, reminder_at = await self._clock_for(state)
@@ -221,9 +230,10 @@ class ApplicationWorkflow:
         return deadline, reminder_at
 
     async def _record(
-        self, action: str, actor: Actor | None, comment: str | None = None, **reason: str
+        self, action: str, actor: Actor | None, comment: str | None = None, **reason
     ) -> None:
-        """``reason``: ``reason_code`` and ``comment_en`` of a refusal by a rule."""
+        """``reason``: ``reason_code`` and ``comment_en`` of a refusal by a rule, ``documents``
+        of a paper check."""
         sequence = self._steps.count()
         self._describe()
         await run_activity(
@@ -347,26 +357,60 @@ class ApplicationWorkflow:
     @workflow.update
     async def paper_check(self, check: PaperCheck) -> DecisionResult:
         async with self._steps.taking(lambda: self._validate_paper_check(check)):
-            if not check.documents_complete:
+            documents = check.items or None
+            if check.complete:
+                await self._transition(
+                    Sx.under_review,
+                    "documents_accepted",
+                    check.actor,
+                    check.comment,
+                    documents=documents,
+                )
+                self._notify(
+                    Ev.documents_accepted,
+                    Au.physician,
+                    Au.institution,
+                    deadline=china_date(self._deadline),
+                )
+            elif workflow.patched(PAPER_CHECK_RETURNS):
+                await self._return_for_documents(check)
+            else:  # older workflows: a note on the timeline, the documents window runs on
                 await self._record("documents_incomplete", check.actor, check.comment)
                 self._notify(Ev.documents_incomplete, Au.physician, comment=check.comment)
-                return self._result()
-            await self._transition(
-                Sx.under_review, "documents_accepted", check.actor, check.comment
-            )
-            self._notify(
-                Ev.documents_accepted,
-                Au.physician,
-                Au.institution,
-                deadline=china_date(self._deadline),
-            )
             return self._result()
+
+    async def _return_for_documents(self, check: PaperCheck) -> None:
+        """Return it (补正) with what is missing or not acceptable, in words on the timeline and
+        in the notice; the resubmission comes straight back to the paper check."""
+        zh, en = findings_text(check.items, check.comment)
+        self._documents_returned = True
+        await self._transition(
+            Sx.returned,
+            "documents_returned",
+            check.actor,
+            zh,
+            comment_en=en,
+            documents=check.items or None,
+        )
+        self._notify(
+            Ev.documents_returned,
+            self._waiting_audience(),
+            comment=zh,
+            comment_zh=zh,
+            comment_en=en,
+        )
 
     @paper_check.validator
     def _validate_paper_check(self, check: PaperCheck) -> None:
         self._check_commission(check.actor)
         self._check_state(Sx.awaiting_documents)
-        if not check.documents_complete and not (check.comment or "").strip():
+        kinds = [item.kind for item in check.items]
+        if len(set(kinds)) != len(kinds):
+            raise refuse("document_checklist_incomplete", documents="—")
+        for item in check.items:
+            if item.status == DocumentStatus.not_acceptable and not (item.note or "").strip():
+                raise refuse("document_note_required", document=name_of(item.kind)[0])
+        if not check.complete and not check.items and not (check.comment or "").strip():
             raise refuse("comment_required")
 
     @workflow.update
@@ -461,6 +505,17 @@ class ApplicationWorkflow:
     @workflow.update
     async def resubmit(self, resubmission: Resubmission) -> DecisionResult:
         async with self._steps.taking(lambda: self._validate_resubmit(resubmission)):
+            if self._documents_returned:  # only papers were missing: back to the counter
+                self._documents_returned = False
+                await self._transition(
+                    Sx.awaiting_documents, "resubmitted", resubmission.actor, resubmission.comment
+                )
+                self._notify(
+                    Ev.documents_resubmitted,
+                    self._waiting_audience(),
+                    deadline=china_date(self._deadline),
+                )
+                return self._result()
             await self._transition(
                 self._entry, "resubmitted", resubmission.actor, resubmission.comment
             )

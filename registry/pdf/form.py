@@ -42,6 +42,8 @@ class FormData:
     documents: list[Document]
     photo: bytes | None  # the photo in force, a JPEG at the size printed
     printed_at: datetime  # China time
+    # The last paper check returned it: when, and what was missing or not acceptable (zh).
+    returned_for: tuple[datetime, str] | None = None
 
 
 PHOTO_W, PHOTO_H = 30 * mm, 40 * mm
@@ -126,6 +128,16 @@ def _documents(page: Page, data: FormData) -> None:
         if document.reason:
             detail += f"（因：{document.reason[0]}）"
         page.paragraph(MARGIN + 14, f"{detail}  依据：{document.basis[0]}", limit, 8.5)
+    if data.returned_for:
+        at, missing = data.returned_for
+        page.need(30)
+        page.y -= 6
+        page.paragraph(
+            MARGIN,
+            f"前次核验（{at:%Y-%m-%d}）退回补正 Returned at the last check：{missing}",
+            WIDTH - 2 * MARGIN,
+            9.5,
+        )
 
 
 def _commission(page: Page, data: FormData) -> None:

@@ -217,8 +217,24 @@ class DecisionIn(BaseModel):
     comment: str | None = Field(None, max_length=1000)
 
 
+class DocumentCheckIn(BaseModel):
+    kind: str = Field(max_length=40, description="a required document's kind (GET …/documents)")
+    status: str = Field(pattern="^(present|missing|not_acceptable)$")
+    note: str | None = Field(None, max_length=500, description="required when not_acceptable")
+
+
 class PaperCheckIn(BaseModel):
-    documents_complete: bool
+    items: list[DocumentCheckIn] | None = Field(
+        None,
+        max_length=40,
+        description="每项所需材料的核验结果：齐全、缺少或不符合要求。全部齐全即受理（20个工作日起算），"
+        "否则退回补正并列明所缺材料",
+    )
+    documents_complete: bool | None = Field(
+        None,
+        description="deprecated: a yes/no without items; false needs a comment and returns the "
+        "application with it",
+    )
     comment: str | None = Field(None, max_length=1000)
 
 

@@ -16,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client
 
 from registry import audit, certificates, documents, identifiers, register
 from registry.application_types import (
@@ -24,6 +25,9 @@ from registry.application_types import (
     TYPE_NAMES,
     ApplicationState,
     ApplicationType,
+    DecisionResult,
+    DocumentCheck,
+    PaperCheck,
 )
 from registry.certificates import STATUS_NAMES, CertificateStatus, SigningKeys
 from registry.errors import DomainError
@@ -46,7 +50,9 @@ from registry.pdf import form as form_pdf
 from registry.profile import photo_of
 from registry.reference import CHINA_TIME, Level
 from registry.settings import Settings
+from starter.services import applications
 from starter.services.reference import category_name, level_name, place_name, scope_name
+from workflows.application import ApplicationWorkflow
 
 T = ApplicationType
 S = ApplicationState
@@ -91,6 +97,62 @@ async def documents_to_bring(session: AsyncSession, application: Application, la
     }
 
 
+# --- the paper check at the counter -------------------------------------------------------------
+
+
+async def check_papers(
+    session: AsyncSession,
+    temporal: Client,
+    officer: Account,
+    application: Application,
+    items: list[DocumentCheck] | None,
+    documents_complete: bool | None = None,
+    comment: str | None = None,
+) -> DecisionResult:
+    """Record the officer's findings, one per required document: all present starts the
+    statutory clock, anything else returns the application with the items in words. Without
+    items (the older yes/no), ``documents_complete`` decides, as before."""
+    if items is not None:
+        needed = await documents.for_application(session, application, today())
+        documents.check_findings(needed, items)
+        documents_complete = None
+    elif documents_complete is None:
+        raise DomainError("document_checklist_incomplete", {"documents": "—"})
+    check = PaperCheck(
+        actor=applications.actor_of(officer),
+        items=items or [],
+        documents_complete=documents_complete,
+        comment=(comment or "").strip() or None,
+    )
+    return await applications.update(temporal, application, ApplicationWorkflow.paper_check, check)
+
+
+async def last_findings(session: AsyncSession, application_no: str) -> dict | None:
+    """The latest paper check's findings, for the physician's page, the counter and the form:
+    {"at", "accepted", "items": [{"kind", "status", "note", "name": (zh, en)}], "text": (zh, en)}.
+    """
+    event = await session.scalar(
+        select(ApplicationEvent)
+        .where(
+            ApplicationEvent.application_no == application_no,
+            ApplicationEvent.action.in_(("documents_returned", "documents_accepted")),
+        )
+        .order_by(ApplicationEvent.at.desc(), ApplicationEvent.id.desc())
+        .limit(1)
+    )
+    if event is None:
+        return None
+    items = [DocumentCheck.model_validate(item) for item in event.documents or []]
+    return {
+        "at": event.at,
+        "accepted": event.action == "documents_accepted",
+        "items": [
+            {**item.model_dump(mode="json"), "name": documents.name_of(item.kind)} for item in items
+        ],
+        "text": (event.comment or "—", event.comment_en or event.comment or "—"),
+    }
+
+
 # --- the application and review form ---------------------------------------------------------
 
 
@@ -131,11 +193,16 @@ def _confirmation(application: Application, timeline: list[ApplicationEvent]):
     if application.state in (S.awaiting_institution, S.returned) or not timeline:
         return None
     found = None
+    papers_only = False  # returned at the paper check: its resubmission keeps the confirmation
     for event in timeline:
         if event.action == "institution_approved":
             found = event
+        elif event.action == "resubmitted" and papers_only:
+            papers_only = False
         elif event.action in _UNCONFIRMING:
             found = None
+        elif event.action == "documents_returned":
+            papers_only = True
     return found
 
 
@@ -163,8 +230,16 @@ async def _form_data(session, application, submitted, confirmed):
         documents=await documents.for_application(session, application, today()),
         photo=None,
         printed_at=utcnow().astimezone(CHINA_TIME),
+        returned_for=await _returned_for(session, application),
     )
     return data, ((photo.sha256, photo.data) if photo else None)
+
+
+async def _returned_for(session, application) -> tuple | None:
+    findings = await last_findings(session, application.application_no)
+    if findings is None or findings["accepted"]:
+        return None
+    return findings["at"].astimezone(CHINA_TIME), findings["text"][0]
 
 
 def _born_and_sex(id_number: str) -> tuple[str, str]:

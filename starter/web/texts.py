@@ -477,3 +477,24 @@ TEXTS.update({f"type.{type_.value}": names for type_, names in TYPE_NAMES.items(
 from starter.web.workbench_texts import WORKBENCH  # noqa: E402
 
 TEXTS.update(WORKBENCH)
+
+# --- paper: the paper check item by item, the counter, verification, the public register -----
+TEXTS.update(
+    {
+        "action.documents_returned": (
+            "纸质材料核验未通过，退回补正",
+            "Returned at the paper check",
+        ),
+        "documents.returned.title": ("需补正的纸质材料", "Documents to complete"),
+        "documents.returned.intro": (
+            "卫生健康委于{at}核验纸质材料，以下材料缺少或不符合要求。请补齐后重新提交，"
+            "并携带到现场办理。",
+            "The commission checked the paper documents on {at}; these were missing or not "
+            "acceptable. Resubmit, then bring them in person.",
+        ),
+        "documents.print_form": ("打印申请审核表（PDF）", "Print the application form (PDF)"),
+        "paper.present": ("齐全", "Present"),
+        "paper.missing": ("缺少", "Missing"),
+        "paper.not_acceptable": ("不符合要求", "Not acceptable"),
+    }
+)

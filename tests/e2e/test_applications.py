@@ -871,17 +871,24 @@ async def test_commission_rejection_with_reasons_leaves_the_registry_alone(stack
         "awaiting_documents",
         decision="approve",
     )
+    # Item by item: the health certificate is too old, so the application is returned with it
+    # named; resubmitted, it comes straight back to the counter.
+    kinds = [d["kind"] for d in (await stack.api.get(
+        f"/api/v1/applications/{no}/documents", headers=officer)).json()["documents"]]  # fmt: skip
+    found = [{"kind": kind, "status": "present"} for kind in kinds]
+    health = kinds.index("health_certificate")
+    stale = {"kind": "health_certificate", "status": "not_acceptable", "note": "超过6个月"}
     await decided(
         stack,
         officer,
         no,
         "paper-check",
-        "awaiting_documents",
-        documents_complete=False,
-        comment="缺体检证明",
+        "returned",
+        items=[*found[:health], stale, *found[health + 1 :]],
     )
-    await stack.message_about(doc.phone, no, "纸质材料不齐全", "缺体检证明")
-    await decided(stack, officer, no, "paper-check", "under_review", documents_complete=True)
+    await stack.message_about(doc.phone, no, "退回补正", "健康体检证明（超过6个月）")
+    await decided(stack, doc.headers, no, "resubmit", "awaiting_documents")
+    await decided(stack, officer, no, "paper-check", "under_review", items=found)
     rejected = await decided(
         stack,
         officer,
@@ -897,10 +904,12 @@ async def test_commission_rejection_with_reasons_leaves_the_registry_alone(stack
     assert [(e["action"], e["actor_role"]) for e in app["timeline"]] == [
         ("submitted", "physician"),
         ("institution_approved", "institution_staff"),
-        ("documents_incomplete", "commission_officer"),
+        ("documents_returned", "commission_officer"),
+        ("resubmitted", "physician"),
         ("documents_accepted", "commission_officer"),
         ("commission_rejected", "commission_officer"),
     ]
+    assert app["timeline"][2]["comment"] == "不符合要求：健康体检证明（超过6个月）"
     assert app["timeline"][-1]["comment"] == "刑事处罚执行完毕未满二年"
     assert (app["state"], app["certificate_no"]) == ("rejected", None)
     assert (await registry_of(stack, doc))["registrations"] == []

@@ -39,6 +39,7 @@ from tests.e2e.people import (
     registry_of,
     walk,
 )
+from tests.e2e.test_portal import portal, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -380,3 +381,81 @@ async def test_the_lookup_rate_limit_holds(stack):
     other = httpx.ASGITransport(app=limited, client=("198.51.100.8", 40000))
     async with httpx.AsyncClient(transport=other, base_url="http://ereg") as client:
         assert (await client.get(url)).status_code == 200
+
+
+async def test_the_paper_check_item_by_item_returns_with_the_missing_items(stack, faker):
+    """The officer records each required document; a checklist that skips one, names one not
+    required or refuses one without a note is refused beside what is wrong. One missing and one
+    not acceptable return the application: the physician's page, the SMS and the reprinted
+    form list them; resubmitted, it comes back to the counter and all present accepts it."""
+    doc = await new_physician(stack, faker, institution_code=HUNAN)
+    no = await filed(
+        stack, doc.headers, "registration", institution_code=HUNAN, category="clinical",
+        scope="内科",
+    )  # fmt: skip
+    staff, officer = await desk(stack, "staff_hunan"), await desk(stack, "officer_hunan")
+    await decided(stack, staff, no, "institution-decision", "awaiting_documents",
+                  decision="approve")  # fmt: skip
+    kinds = [
+        d["kind"]
+        for d in (await get(stack, f"/api/v1/applications/{no}/documents", officer)).json()[
+            "documents"
+        ]
+    ]
+    present = [{"kind": kind, "status": "present"} for kind in kinds]
+    url = f"/api/v1/applications/{no}/paper-check"
+
+    async def refused(items, code, *words, headers=officer):
+        response = await stack.api.post(url, headers=headers, json={"items": items})
+        assert (response.status_code, response.json()["code"]) == (422, code), response.text
+        for word in words:
+            assert word in response.json()["message"]
+
+    await refused(present[1:], "document_checklist_incomplete", "医师执业注册申请审核表")
+    await refused(
+        [*present, {"kind": "filing_agreement", "status": "present"}],
+        "document_not_required",
+        "备案机构同意执业证明",
+    )
+    no_note = {"kind": "photo", "status": "not_acceptable"}
+    await refused([present[0], no_note, *present[2:]], "document_note_required", "近期免冠照片")
+    await refused(
+        [present[0], no_note, *present[2:]],
+        "document_note_required",
+        "Say why 'Recent photos' is not acceptable",
+        headers={**officer, **EN},
+    )
+    assert (await application(stack, doc.headers, no))["state"] == "awaiting_documents"
+
+    findings = [
+        {**item, "status": "missing"} if item["kind"] == "employment_proof" else item
+        for item in present
+    ]
+    findings[kinds.index("health_certificate")] = {
+        "kind": "health_certificate",
+        "status": "not_acceptable",
+        "note": "体检表出具于8个月前",
+    }
+    await decided(stack, officer, no, "paper-check", "returned", items=findings)
+    missing = "缺少：聘用证明；不符合要求：健康体检证明（体检表出具于8个月前）"
+    await stack.message_about(doc.phone, no, "退回补正", missing)
+    seen = await application(stack, {**doc.headers, **EN}, no)
+    assert seen["timeline"][-1]["comment"] == (
+        "missing: Proof of employment; not acceptable: Health certificate (体检表出具于8个月前)"
+    )
+
+    # The physician's page lists them, beside the documents to bring.
+    async with portal(stack) as client:
+        assert (await sign_in(client, doc.who["username"], doc.who["password"])).status_code == 303
+        page = (await client.get(f"/me/applications/{no}")).text
+    listed = page.split('id="missing"', 1)[1].split("</section>", 1)[0]
+    assert "聘用证明" in listed and "缺少" in listed
+    assert "健康体检证明" in listed and "体检表出具于8个月前" in listed
+    assert "近期免冠照片" not in listed  # present
+
+    await decided(stack, doc.headers, no, "resubmit", "awaiting_documents")
+    pdf = (await get(stack, f"/api/v1/applications/{no}/form.pdf", doc.headers)).content
+    text = text_of(pdf).replace("\n", "")
+    assert "退回补正" in text and "聘用证明" in text and "体检表出具于8个月前" in text
+    first_page(pdf, "application-form-after-return")
+    await decided(stack, officer, no, "paper-check", "under_review", items=present)

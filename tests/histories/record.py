@@ -51,6 +51,8 @@ from registry.application_types import (
     CommissionDecision,
     Completion,
     Decision,
+    DocumentCheck,
+    DocumentStatus,
     InstitutionDecision,
     Notice,
     PaperCheck,
@@ -514,6 +516,32 @@ class Recorder:
         await handle.result()
         return handle
 
+    async def application_documents_returned(self) -> WorkflowHandle:
+        """The paper check item by item (patch paper-check-returns): two documents missing,
+        one not acceptable, so returned; resubmitted straight to the counter; all present;
+        completed."""
+        handle = await self.application("application-documents-returned")
+        await self.institution(handle, Decision.approve)
+        kinds = ["application_form", "identity_document", "practice_certificate"]
+        found = [DocumentCheck(kind=kind, status=DocumentStatus.present) for kind in kinds]
+        await step(
+            handle,
+            ApplicationWorkflow.paper_check,
+            PaperCheck(
+                actor=OFFICER,
+                items=[
+                    found[0],
+                    DocumentCheck(kind=kinds[1], status=DocumentStatus.missing),
+                    DocumentCheck(kind=kinds[2], status=DocumentStatus.not_acceptable, note="破损"),
+                ],
+            ),
+        )
+        await step(handle, ApplicationWorkflow.resubmit, Resubmission(actor=PHYSICIAN))
+        await step(handle, ApplicationWorkflow.paper_check, PaperCheck(actor=OFFICER, items=found))
+        await self.commission(handle, Decision.approve)
+        await handle.result()
+        return handle
+
     async def application_returned_expired(self) -> WorkflowHandle:
         """Returned and never resubmitted: expired after 60 days."""
         handle = await self.application("application-returned-expired")
@@ -642,6 +670,7 @@ SCENARIOS: dict[str, Callable[[Recorder], Awaitable[WorkflowHandle]]] = {
     "application_withdrawn": Recorder.application_withdrawn,
     "application_expired": Recorder.application_expired,
     "application_returned_resubmitted": Recorder.application_returned_resubmitted,
+    "application_documents_returned": Recorder.application_documents_returned,
     "application_returned_expired": Recorder.application_returned_expired,
     "application_overdue_completed": Recorder.application_overdue_completed,
     "review_approved": Recorder.review_approved,

@@ -47,6 +47,8 @@ from registry.application_types import (
     Completion,
     Decision,
     DecisionResult,
+    DocumentCheck,
+    DocumentStatus,
     InstitutionDecision,
     Notice,
     PaperCheck,
@@ -299,12 +301,19 @@ class Application:
     # --- commission officers -------------------------------------------------------------------
 
     async def paper_check(
-        self, complete: bool = True, comment: str | None = None, actor: Actor = OFFICER
+        self,
+        complete: bool = True,
+        comment: str | None = None,
+        actor: Actor = OFFICER,
+        items: list[DocumentCheck] | None = None,
     ) -> DecisionResult:
-        return await self._update(
-            ApplicationWorkflow.paper_check,
-            PaperCheck(actor=actor, documents_complete=complete, comment=comment),
+        """The older yes/no (``complete``), or the item-by-item findings (``items``)."""
+        check = (
+            PaperCheck(actor=actor, items=items, comment=comment)
+            if items is not None
+            else PaperCheck(actor=actor, documents_complete=complete, comment=comment)
         )
+        return await self._update(ApplicationWorkflow.paper_check, check)
 
     async def commission_decision(
         self,
@@ -640,41 +649,111 @@ async def test_returned_then_resubmitted_gives_the_institution_a_fresh_30_days(
     assert [event for event, _ in application.notified()].count("reminder") == 1  # the fresh one
 
 
-async def test_incomplete_documents_do_not_restart_the_60_days(submit):
-    """Documents found incomplete on day 40: the physician is told what is missing, and the
-    window that opened at the institution's approval still closes on day 60."""
+def finding(kind: str, status: DocumentStatus = DocumentStatus.present, note=None):
+    return DocumentCheck(kind=kind, status=status, note=note)
+
+
+REGISTRATION_PAPERS = ["application_form", "photo", "qualification_certificate",
+                       "health_certificate", "identity_document", "employment_proof"]  # fmt: skip
+
+
+async def test_every_document_present_starts_the_20_working_days(submit):
+    """The officer finds each required document present: accepted, the statutory clock runs,
+    and the findings are on the timeline line."""
     application = await submit()
     await application.at_documents()
-    approved_at, deadline = application.last_step.at, application.last_step.step_deadline
+    items = [finding(kind) for kind in REGISTRATION_PAPERS]
+    accepted_at = await application.now()
 
-    await application.sleep(timedelta(days=40))
+    result = await application.paper_check(items=items)
+
+    assert (result.state, result.step_deadline) == (S.under_review, review_deadline(accepted_at))
+    step = application.last_step
+    assert (step.action, step.state) == ("documents_accepted", S.under_review)
+    assert step.documents == items
+    assert application.notified()[-1] == ("documents_accepted", ["physician", "institution"])
+
+
+async def test_missing_or_unacceptable_documents_return_it_listed_and_resubmit_to_the_counter(
+    submit,
+):
+    """Two documents missing and one not acceptable: the application is returned (补正), the
+    timeline and the physician's notice list them in both languages; the resubmission goes
+    straight back to the paper check (the institution confirmed already), with a fresh 60 days,
+    and a complete check then starts the statutory clock."""
+    application = await submit()
+    await application.at_documents()
+    items = [finding(kind) for kind in REGISTRATION_PAPERS]
+    items[1] = finding("photo", DocumentStatus.missing)
+    items[3] = finding("health_certificate", DocumentStatus.not_acceptable, "出具已超过6个月")
+    items[5] = finding("employment_proof", DocumentStatus.missing)
+
+    result = await application.paper_check(items=items, comment="请补齐后再来")
+
+    assert result.state == S.returned
+    step = application.last_step
+    assert (step.action, step.state, step.documents) == ("documents_returned", S.returned, items)
+    assert step.comment == (
+        "缺少：近期免冠照片、聘用证明；不符合要求：健康体检证明（出具已超过6个月）；说明：请补齐后再来"
+    )
+    assert step.comment_en == (
+        "missing: Recent photos, Proof of employment; not acceptable: Health certificate "
+        "(出具已超过6个月); note: 请补齐后再来"
+    )
+    assert application.notified()[-1] == ("documents_returned", ["physician"])
+    params = application.notices_of("documents_returned")[0].params
+    assert params["comment_zh"] == step.comment and params["comment_en"] == step.comment_en
+
+    result = await application.resubmit("材料已补齐")
+    assert result.state == S.awaiting_documents
+    assert result.step_deadline == application.last_step.at + DOCUMENTS_WINDOW
+    assert application.notified()[-1] == ("documents_resubmitted", ["physician"])
+    await application.paper_check(items=[finding(kind) for kind in REGISTRATION_PAPERS])
+    assert application.timeline()[-4:] == [
+        ("institution_approved", S.awaiting_documents),
+        ("documents_returned", S.returned),
+        ("resubmitted", S.awaiting_documents),
+        ("documents_accepted", S.under_review),
+    ]
+
+
+async def test_a_document_not_acceptable_needs_a_note_and_each_is_checked_once(submit):
+    """The validator refuses, before anything enters history, a document found not acceptable
+    without saying why, and a document checked twice."""
+    application = await submit()
+    await application.at_documents()
+    before = await application.accepted_updates()
+
+    await assert_refused(
+        application.paper_check(items=[finding("photo", DocumentStatus.not_acceptable, "  ")]),
+        "document_note_required",
+        document="近期免冠照片",
+    )
+    await assert_refused(
+        application.paper_check(items=[finding("photo"), finding("photo")]),
+        "document_checklist_incomplete",
+        documents="—",
+    )
+    assert await application.accepted_updates() == before
+    assert application.last_step.state == S.awaiting_documents
+
+
+async def test_the_older_yes_no_still_works_and_a_no_returns_it_with_the_comment(submit):
+    """A caller still sending the older shape (documents_complete false, a comment) returns
+    the application with the comment as what is missing."""
+    application = await submit()
+    await application.at_documents()
+
     result = await application.paper_check(complete=False, comment="缺少体检证明")
 
-    assert (result.state, result.step_deadline) == (S.awaiting_documents, deadline)
+    assert result.state == S.returned
     step = application.last_step
-    assert (step.action, step.state, step.comment) == (
-        "documents_incomplete",
-        S.awaiting_documents,
-        "缺少体检证明",
+    assert (step.action, step.comment, step.documents) == (
+        "documents_returned",
+        "说明：缺少体检证明",
+        None,
     )
-    assert (step.actor_role, step.step_deadline) == ("commission_officer", deadline)
-    assert application.notified()[-1] == ("documents_incomplete", ["physician"])
-    assert application.notices_of("documents_incomplete")[0].params == {"comment": "缺少体检证明"}
-
-    await application.sleep_until(deadline - REMIND_BEFORE - A_MINUTE)
-    assert application.notices_of("reminder") == []
-    await application.sleep(2 * A_MINUTE)
-    assert application.notified()[-1] == ("reminder", ["physician"])
-    await application.sleep_until(deadline + A_MINUTE)
-    assert await application.outcome() == ApplicationOutcome(state=S.expired)
-    expired_after = application.last_step.at - approved_at
-    assert DOCUMENTS_WINDOW <= expired_after < DOCUMENTS_WINDOW + A_MINUTE
-    assert application.timeline() == [
-        ("submitted", S.awaiting_institution),
-        ("institution_approved", S.awaiting_documents),
-        ("documents_incomplete", S.awaiting_documents),
-        ("expired", S.expired),
-    ]
+    assert application.notified()[-1] == ("documents_returned", ["physician"])
 
 
 # --- the commission's statutory 20 working days ----------------------------------------------

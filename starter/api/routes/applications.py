@@ -10,7 +10,7 @@ from registry.application_types import (
     ApplicationType,
     CommissionDecision,
     Decision,
-    PaperCheck,
+    DocumentCheck,
 )
 from registry.models import Account, Application
 from registry.roles import Role
@@ -33,7 +33,7 @@ from starter.api.schemas import (
     PaperCheckIn,
     ResubmitIn,
 )
-from starter.services import applications, institution
+from starter.services import applications, documents, institution
 from workflows.application import ApplicationWorkflow
 
 router = APIRouter(tags=["applications"])
@@ -145,17 +145,17 @@ async def paper_check(
     session: SessionDep,
     temporal: TemporalDep,
 ):
-    """Record the paper documents presented in person; complete ones start the 20 working days."""
+    """Record each required paper document as present, missing or not acceptable (with a
+    note). All present: accepted, the 20 working days start. Otherwise the application is
+    returned (补正) with the missing items listed to the applicant."""
     application = await _visible_application(session, officer, no)
-    result = await applications.update(
-        temporal,
-        application,
-        ApplicationWorkflow.paper_check,
-        PaperCheck(
-            actor=applications.actor_of(officer),
-            documents_complete=body.documents_complete,
-            comment=body.comment,
-        ),
+    items = (
+        None
+        if body.items is None
+        else [DocumentCheck.model_validate(item.model_dump()) for item in body.items]
+    )
+    result = await documents.check_papers(
+        session, temporal, officer, application, items, body.documents_complete, body.comment
     )
     return _decision_out(application, result)
 

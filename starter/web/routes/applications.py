@@ -9,6 +9,7 @@ through the same parsing and rules as ``POST /api/v1/applications``.
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
 
 from registry.application_types import (
     CANCELLATION_GROUNDS,
@@ -20,7 +21,7 @@ from registry.application_types import (
     FiledAs,
 )
 from registry.errors import DomainError
-from starter.services import applications, institutions, reference
+from starter.services import applications, documents, institutions, reference
 from starter.services import me as physician
 from starter.web.core import PhysicianWeb, Web
 from starter.web.pickers import picker
@@ -168,6 +169,7 @@ async def _detail(page: Web, no: str, status: int = 200, application=None, **con
     }
     state = ApplicationState(application.state)
     commission = await reference.commission(page.db, application.commission_code)
+    stored = await applications.visible_application(page.db, page.account, no)
     return page.render(
         "application.html",
         status,
@@ -176,6 +178,9 @@ async def _detail(page: Web, no: str, status: int = 200, application=None, **con
         open=state not in TERMINAL,
         address=commission.address_en if page.lang == "en" else commission.address_zh,
         category_name=category_name,
+        # The documents this application needs, and what the last paper check found.
+        needed=(await documents.documents_to_bring(page.db, stored, page.lang))["documents"],
+        findings=await documents.last_findings(page.db, no),
         **context,
     )
 
@@ -191,6 +196,18 @@ async def application_page(page: PhysicianWeb, no: Number, done: str | None = No
     fresh = last is None or last.actor_role == page.account.role
     notice = page.t(f"application.done.{done}") if fresh else None
     return await _detail(page, no, application=application, notice=notice)
+
+
+@router.get("/{no}/form.pdf")
+async def application_form(page: PhysicianWeb, no: Number):
+    """The application and review form to print, as ``GET /api/v1/applications/{no}/form.pdf``."""
+    stored = await applications.visible_application(page.db, page.account, no)
+    pdf = await documents.application_form(page.db, page.account, stored, page.lang)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="application-{no}.pdf"'},
+    )
 
 
 @router.post("/{no}")
