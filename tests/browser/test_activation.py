@@ -17,10 +17,20 @@ async def fill_signup(page, who: dict, institution_name: str) -> None:
     await page.get_by_label("密码").fill(who["password"])
     # The picker: province, then the name narrows the list (htmx), then the institution.
     await page.get_by_label("省份").select_option(label="湖南省")
-    await page.get_by_label("机构名称").fill(institution_name[:3])
+    # The list narrowed by the province may still be replaced by the one narrowed by the name
+    # (sent 300 ms after typing): choose only once that one has arrived and been swapped in,
+    # or the choice is swapped away.
+    async with page.expect_response(
+        lambda r: "/pickers/institutions" in r.url and "institution_name=%" in r.url
+    ):
+        await page.get_by_label("机构名称").fill(institution_name[:3])
     institution = page.get_by_label("医疗机构", exact=True)
     await expect(institution.locator("option", has_text=institution_name)).to_have_count(1)
+    await page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
     await institution.select_option(label=institution_name)
+    await expect(institution).not_to_have_value("")
     await page.get_by_role("button", name="注册").click()
 
 
