@@ -44,6 +44,11 @@ def _exception(error: BaseException) -> dict[str, str]:
     }
 
 
+def exception_summary(error: BaseException) -> dict[str, str]:
+    """``exception`` (the chain of types) and ``stack`` (frames), no message: for a log line."""
+    return _exception(error)
+
+
 def configure(log_format: str, level: int = logging.INFO) -> None:
     """Replace the root handler, so that uvicorn's and the SDK's loggers format alike."""
     handler = logging.StreamHandler()

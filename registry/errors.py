@@ -453,6 +453,23 @@ CATALOG: dict[str, tuple[int, str, str]] = {
         "请输入姓名，以及执业证书编码或执业机构（二者之一）。",
         "Enter a name, and either a certificate number or an institution.",
     ),
+    # --- holding up under abuse (issue #19): registry/text.py, starter/api/limits.py ---------
+    "body_too_large": (
+        413,
+        "提交的内容过大（上限{max_kb}KB），请精简后再试。",
+        "The request is too large (at most {max_kb} KB).",
+    ),
+    "codec_body_invalid": (
+        400,
+        "请求内容应为含 payloads 列表的 JSON 对象。",
+        "The body must be a JSON object with a payloads list.",
+    ),
+    "text_invalid": (
+        422,
+        "含有不允许的字符（控制字符、不可见字符或文字方向控制符），请删除后再提交。",
+        "Contains characters that are not allowed (control, invisible or text-direction "
+        "characters); remove them and submit again.",
+    ),
 }
 
 # Stable codes for the ``reason`` parameter, rendered in the caller's language.

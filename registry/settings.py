@@ -82,6 +82,13 @@ class Settings(BaseSettings):
     access_token_minutes: int = 30
     refresh_token_days: int = 14
     rate_limit_per_address: bool = True  # off only where every caller shares one address
+    # Proxies whose X-Forwarded-For names the client (addresses or networks, comma-separated).
+    # None by default: the peer is the client, and a header cannot buy a fresh budget.
+    trusted_proxies: Annotated[list[str], NoDecode] = []
+    # Request bodies: JSON and forms, and multipart uploads (a 2 MB photo and its envelope).
+    # Larger ones are answered 413 before they are read in full.
+    max_body_bytes: int = 256 * 1024
+    max_upload_bytes: int = 2 * 1024 * 1024 + 64 * 1024
     payload_keys: str = Field("", description='{"active": id, "keys": {id: base64 32 bytes}}')
     payload_key_file: Path | None = None
     # Ed25519 keys that sign electronic certificates (registry/certificates.py): the same JSON
@@ -98,6 +105,14 @@ class Settings(BaseSettings):
         """JSON from the environment; empty means none (Compose passes an unset one so)."""
         if isinstance(value, str):
             return json.loads(value) if value.strip() else {}
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies_from_list(cls, value: object) -> object:
+        """``10.0.0.2, 10.0.1.0/24`` from the environment; empty means none."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
     def model_post_init(self, _context: object) -> None:

@@ -48,15 +48,29 @@ def api() -> None:
     logs.configure(settings.log_format)
     application = create_app(settings)
     heap.settle()
-    # uvicorn's access log prints query strings, which may hold phones or emails: ours does not.
-    # No log_config: uvicorn's loggers then go through the root handler set up above.
-    uvicorn.run(
+    uvicorn.Server(server_config(application, settings)).run()
+
+
+def server_config(application, settings):
+    """How uvicorn serves the API (``ereg api``, so ``ereg dev`` and the image too).
+
+    uvicorn's access log prints query strings, which may hold phones or emails: ours does not.
+    No log_config: uvicorn's loggers then go through the root handler set up by the caller.
+    ``X-Forwarded-For`` is believed only from ``EREG_TRUSTED_PROXIES``: uvicorn's default trusts
+    127.0.0.1, which is every local client, so anyone could name an address of their choice and
+    start a fresh sign-up or login budget."""
+    import uvicorn
+
+    proxies = settings.trusted_proxies
+    return uvicorn.Config(
         application,
         host=settings.api_host,
         port=settings.api_port,
         access_log=False,
         log_config=None,
         log_level="info",
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or [],
     )
 
 

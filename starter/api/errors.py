@@ -7,8 +7,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 from temporalio.service import RPCError, RPCStatusCode
 
+from infra.logs import exception_summary
 from registry.errors import DomainError, Localized
 
 log = logging.getLogger("ereg.api")
@@ -138,5 +140,53 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
-        log.error("unhandled %s on %s %s", type(error).__name__, request.method, request.url.path)
+        log_unhandled(request, error)
         return render(request, DomainError("internal_error"))
+
+
+def log_unhandled(request: Request, error: BaseException) -> None:
+    """The exception's type and frames, never its message: a database error quotes the row it
+    refused, a ``UnicodeEncodeError`` the text it could not encode."""
+    summary = exception_summary(error)
+    log.error(
+        "unhandled %s on %s %s; stack: %s",
+        summary["exception"],
+        request.method,
+        request.url.path,
+        summary["stack"],
+    )
+
+
+class LastResort:
+    """A 500 as the last resort, answered *inside* the app's middleware.
+
+    Starlette answers an unhandled exception in its outermost layer, outside every middleware:
+    the 500 then had no security headers and no access-log line, and the server logged the
+    traceback with its message. Here the exception becomes the app's own ``internal_error``
+    (JSON, or the portal's error page in the reader's language on a page path) before the
+    middleware that adds headers and logs the request sees the response; only its type and
+    frames are logged."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def tracked(message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as error:
+            if started:  # too late to answer otherwise; the server closes the connection
+                raise
+            request = Request(scope)
+            log_unhandled(request, error)
+            handler = scope["app"].exception_handlers[DomainError]
+            response = await handler(request, DomainError("internal_error"))
+            await response(scope, receive, send)

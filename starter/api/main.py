@@ -13,7 +13,7 @@ from infra.temporal import connect, keyring
 from registry.certificates import load_keys
 from registry.settings import Settings, get_settings
 from starter import web
-from starter.api import errors
+from starter.api import errors, limits
 from starter.api.routes import (
     applications,
     audit,
@@ -70,6 +70,10 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
         settings.certificate_signing_key, settings.certificate_signing_key_file
     )
     errors.install(app)
+    # Innermost first: a 500 or a 413 is answered inside the middleware below, so it still gets
+    # the security headers and its access-log line.
+    app.add_middleware(errors.LastResort)
+    app.add_middleware(limits.BodyLimit, settings=settings)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -7,6 +7,7 @@ that ``/codec/login`` sets in the operator's browser, which the UI sends along w
 (``TEMPORAL_CODEC_INCLUDE_CREDENTIALS``) without a login of its own.
 """
 
+import json
 from typing import Annotated
 
 from cryptography.exceptions import InvalidTag
@@ -41,10 +42,16 @@ async def codec_caller(
 
 
 async def _payloads(request: Request) -> Payloads:
+    """The body as ``Payloads``; anything else — ``null``, ``1e999``, a list nested 100,000
+    deep, a number where a string belongs — is the caller's mistake (400), never a 500."""
     try:
-        return json_format.ParseDict(await request.json(), Payloads())
-    except (ValueError, json_format.ParseError, DecodeError):
-        raise DomainError("invalid_request", {"detail": "payloads"}) from None
+        body = json.loads(await request.body())
+        if not isinstance(body, dict):
+            raise ValueError("not an object")
+        return json_format.ParseDict(body, Payloads())
+    except (ValueError, TypeError, AttributeError, RecursionError, json_format.ParseError,
+            DecodeError):  # fmt: skip
+        raise DomainError("codec_body_invalid") from None
 
 
 def _answer(payloads) -> JSONResponse:
