@@ -10,6 +10,7 @@ from temporalio.worker import Worker
 
 from activities.activation import ActivationActivities
 from activities.applications import ApplicationActivities
+from activities.batch import BatchActivities
 from activities.messaging import mailer, sms_gateway
 from activities.profile import ProfileActivities
 from infra import logs
@@ -17,10 +18,17 @@ from infra.temporal import connect
 from registry.settings import Settings, get_settings
 from workflows.activation import ActivationWorkflow
 from workflows.application import ApplicationWorkflow
+from workflows.batch import BatchWorkflow
 from workflows.contact_message import ContactMessageWorkflow
 from workflows.profile_review import ProfileReviewWorkflow
 
-WORKFLOWS = [ActivationWorkflow, ApplicationWorkflow, ProfileReviewWorkflow, ContactMessageWorkflow]
+WORKFLOWS = [
+    ActivationWorkflow,
+    ApplicationWorkflow,
+    ProfileReviewWorkflow,
+    ContactMessageWorkflow,
+    BatchWorkflow,
+]
 
 
 def build_worker(client: Client, settings: Settings) -> Worker:
@@ -28,6 +36,7 @@ def build_worker(client: Client, settings: Settings) -> Worker:
     activation = ActivationActivities(settings.database_url, settings.code_secret, sms, mail)
     application = ApplicationActivities(settings.database_url, sms, mail, settings.code_secret)
     profile = ProfileActivities(settings.database_url, settings.code_secret, sms, mail)
+    batch = BatchActivities(settings.database_url)
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -50,6 +59,8 @@ def build_worker(client: Client, settings: Settings) -> Worker:
             profile.keep_newest_photo,
             profile.notify_review,
             profile.deliver_contact_message,
+            batch.file_rows,
+            batch.finish_batch,
         ],
     )
 

@@ -81,3 +81,16 @@ async def may_see_photo(session: AsyncSession, viewer: Account, physician: Accou
         select(Institution.commission_code).where(Institution.code.in_(codes))
     )
     return viewer.commission_code in set(commissions)
+
+
+# --- institutions at scale -------------------------------------------------------------------
+
+
+def may_file_batches(party: Party) -> bool:
+    """Collective registration is the institution's own filing: its staff upload the file."""
+    return party.role == Role.INSTITUTION_STAFF and party.institution_code is not None
+
+
+def may_see_batch(party: Party, institution_code: str) -> bool:
+    """A batch is its institution's: its staff follow it, nobody else reads its rows."""
+    return is_staff_of(party, institution_code)

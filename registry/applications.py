@@ -9,6 +9,7 @@ both. Each rule names the article it comes from: Physicians Law 2021 (医师法)
 Registration Measures 2017 (医师执业注册管理办法); docs/rules.md lists them.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -151,6 +152,19 @@ async def plan(
     return subject, checked
 
 
+async def plan_collective(
+    session: AsyncSession, subject: Subject, fields: RegistrationFields, today: date
+) -> Plan:
+    """A registration an institution files for one of its physicians (集体办理, Physicians Law
+    2021 art. 13): the same rules as the physician's own filing — the qualification record
+    matched by name and ID number, the scope in the category, no refusal ground, a free
+    location — on the institution's authority."""
+    context = Context(session, subject, FiledAs.institution, today)
+    checked = await _plan_registration(context, fields)
+    checked.details["filed_as"] = FiledAs.institution.value
+    return checked
+
+
 async def _subject_of_reported_cancellation(
     session: AsyncSession, fields: CancellationFields, filer: Account
 ) -> Subject:
@@ -281,7 +295,12 @@ async def _own_registration(c: Context, reg_id: int) -> Registration:
 
 
 def _location_slot(subject: Subject, location: str) -> str:
-    """A new registration is about the physician's location; every other slot names a record."""
+    """A new registration is about the physician's location; every other slot names a record.
+    A physician without an account (an institution's collective filing) is named by a digest
+    of the ID number, never the number itself."""
+    if subject.account_id is None:
+        person = hashlib.sha256(subject.id_number.encode()).hexdigest()[:12]
+        return f"location:p{person}:{location}"
     return f"location:{subject.account_id}:{location}"
 
 

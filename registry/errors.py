@@ -470,6 +470,24 @@ CATALOG: dict[str, tuple[int, str, str]] = {
         "Contains characters that are not allowed (control, invisible or text-direction "
         "characters); remove them and submit again.",
     ),
+    # --- institutions at scale (batches, bulk decisions, claims, staff administration) ---
+    "batch_not_utf8": (
+        422,
+        "文件须为 UTF-8 编码的 CSV 文件。",
+        "The file must be a CSV file in UTF-8.",
+    ),
+    "batch_columns_missing": (
+        422,
+        "文件缺少以下列：{columns}（须有 name, id_number, category, scope）。",
+        "The file lacks the columns {columns} (name, id_number, category, scope are needed).",
+    ),
+    "batch_empty": (422, "文件中没有任何医师。", "The file lists no physician."),
+    "batch_too_large": (
+        422,
+        "一个文件最多 {max} 行，请分成几个文件上传。",
+        "A file may have at most {max} rows; split it into several files.",
+    ),
+    "batch_not_found": (404, "未找到该批次。", "No such batch."),
 }
 
 # Stable codes for the ``reason`` parameter, rendered in the caller's language.

@@ -510,3 +510,43 @@ def _utc_on_load(instance: Base, _context) -> None:
 @event.listens_for(Base, "refresh", propagate=True)
 def _utc_on_refresh(instance: Base, context, _attrs) -> None:
     _utc_on_load(instance, context)
+
+
+# --- institutions at scale: collective registration (集体办理) --------------------------------
+
+
+class Batch(Base):
+    """A collective registration: one file an institution uploaded, one batch workflow.
+
+    The id is a digest of the institution and the file's bytes, so the same file uploaded again
+    is the same batch (and starts nothing twice); it names no person.
+    """
+
+    __tablename__ = "batches"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    institution_code: Mapped[str] = mapped_column(ForeignKey("institutions.code"), index=True)
+    filed_by: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    rows: Mapped[int] = mapped_column(Integer)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class BatchRow(Base):
+    """One physician of a batch as uploaded, and what became of them: ``pending`` until the
+    batch workflow reaches the row, then ``started`` (with the application) or ``refused``
+    (with the rule's code and its words)."""
+
+    __tablename__ = "batch_rows"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"), index=True)
+    row_no: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(64))
+    id_number: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(32))
+    scope: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    application_no: Mapped[str | None] = mapped_column(String(20))
+    reason_code: Mapped[str | None] = mapped_column(String(64))
+    reason_zh: Mapped[str | None] = mapped_column(Text)
+    reason_en: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (UniqueConstraint("batch_id", "row_no"),)

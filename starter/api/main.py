@@ -18,6 +18,7 @@ from starter.api.routes import (
     applications,
     audit,
     auth,
+    batches,
     codec,
     codec_login,
     dev,
@@ -86,6 +87,8 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     for module in (auth, institutions, reference, me, institution, applications, audit, dev):
         api.include_router(module.router)
     for module in (security, profile, reviews, documents, public, refusals):
+        api.include_router(module.router)
+    for module in (batches,):  # institutions at scale
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(public.well_known)
