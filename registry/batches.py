@@ -57,7 +57,7 @@ def read_upload(content: bytes) -> list[dict[str, str]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise DomainError("batch_not_utf8") from None
+        raise DomainError("batch_encoding") from None
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:

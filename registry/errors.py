@@ -471,7 +471,7 @@ CATALOG: dict[str, tuple[int, str, str]] = {
         "characters); remove them and submit again.",
     ),
     # --- institutions at scale (batches, bulk decisions, claims, staff administration) ---
-    "batch_not_utf8": (
+    "batch_encoding": (
         422,
         "文件须为 UTF-8 编码的 CSV 文件。",
         "The file must be a CSV file in UTF-8.",

@@ -158,6 +158,13 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, dict]] = {
         row(401, 403, 403, 403, 403, DONE, 404, 403),
     ),
     ("GET", "/api/v1/commission/inbox"): (None, officers(OK)),
+    # Institutions at scale: a batch is its institution's.
+    ("POST", "/api/v1/institution/batches"): (None, staff(INCOMPLETE)),
+    ("GET", "/api/v1/institution/batches"): (None, staff(OK)),
+    ("GET", "/api/v1/institution/batches/{batch}"): (
+        None,
+        row(401, 403, 403, OK, Ok(404, "batch_not_found"), 403, 403, 403),
+    ),
     # Any officer records a lack of civil capacity; only the recording commission lifts it.
     ("POST", "/api/v1/commission/refusal-grounds"): ({}, officers(INCOMPLETE)),
     ("POST", "/api/v1/commission/refusal-grounds/{bar}/lift"): (
@@ -210,6 +217,13 @@ async def world(stack, faker) -> World:
     me = (await stack.api.get("/api/v1/me", headers=a.headers)).json()
     values["registration"] = str(me["registrations"][0]["id"])
     values["code"] = "430000"  # a commission: reference data anyone may read
+    batch = await stack.api.post(
+        "/api/v1/institution/batches",
+        headers=headers["staff"],
+        files={"file": ("a.csv", b"name,id_number,category,scope\nx,1,clinical,x\n")},
+    )
+    assert batch.status_code in (200, 201), batch.text
+    values["batch"] = batch.json()["batch_id"]
     return World(headers, values)
 
 
@@ -227,7 +241,8 @@ def test_every_endpoint_has_an_access_rule(stack):
             path.replace("{account_id}", "{a}")
             .replace("{review_id}", "{review}")
             .replace("{registration_id}", "{registration}")
-            .replace("{bar_id}", "{bar}"),
+            .replace("{bar_id}", "{bar}")
+            .replace("{batch_id}", "{batch}"),
         )
         for path, operations in stack.app.openapi()["paths"].items()
         for method in operations

@@ -155,7 +155,7 @@ async def test_a_file_without_the_columns_is_refused_beside_the_file(stack):
     empty = await upload(stack, staff, b"name,id_number,category,scope\n")
     assert empty.json()["code"] == "batch_empty"
     latin = await upload(stack, staff, "name,id_number,category,scope\n张三".encode("gbk"))
-    assert latin.json()["code"] == "batch_not_utf8"
+    assert latin.json()["code"] == "batch_encoding"
 
 
 async def test_only_the_institutions_staff_see_a_batch(stack, faker):
