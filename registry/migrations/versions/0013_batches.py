@@ -1,7 +1,7 @@
 """batches: collective registrations (集体办理) and their rows
 
-Revision ID: 0012_batches
-Revises: 0011_dev_sends
+Revision ID: 0013_batches
+Revises: 0012_paper_check_items
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012_batches"
-down_revision: str | None = "0011_dev_sends"
+revision: str = "0013_batches"
+down_revision: str | None = "0012_paper_check_items"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
