@@ -31,6 +31,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.applications import ApplicationActivities
+from activities.batch import FiledRows, RowRange
 from registry.activation import (
     ActivationCodeRequest,
     ActivationStart,
@@ -78,6 +79,7 @@ from worker import WORKFLOWS
 from workflows import search_attributes as sa
 from workflows.activation import ActivationWorkflow
 from workflows.application import ApplicationWorkflow
+from workflows.batch import BatchProgress, BatchWorkflow
 from workflows.contact_message import ContactMessageWorkflow
 from workflows.profile_review import ProfileReviewWorkflow
 
@@ -163,6 +165,19 @@ class Fakes:
         async def deliver_contact_message(message: ContactMessage) -> None:
             pass
 
+        @activity.defn(name="file_rows")
+        async def file_rows(rows: RowRange) -> FiledRows:
+            """Every row filed but the second, refused by a rule."""
+            numbers = [n for n in range(rows.first, rows.last + 1) if n != 2]
+            return FiledRows(
+                starts=[batch_start(n) for n in numbers],
+                refused=rows.last - rows.first + 1 - len(numbers),
+            )
+
+        @activity.defn(name="finish_batch")
+        async def finish_batch(batch_id: str) -> None:
+            pass
+
         return [
             match_qualification,
             record_state,
@@ -177,7 +192,22 @@ class Fakes:
             keep_newest_photo,
             notify_review,
             deliver_contact_message,
+            file_rows,
+            finish_batch,
         ]
+
+
+def batch_start(row: int) -> ApplicationStart:
+    """The application a batch row was filed as: by the institution, for its own physician."""
+    return ApplicationStart(
+        application_no=f"2026010109{row:04d}",
+        type=ApplicationType.registration,
+        filed_by=STAFF,
+        account_id=None,
+        institution_code=INSTITUTION,
+        commission_code=COMMISSION,
+        province_code=PROVINCE,
+    )
 
 
 # --- driving ---------------------------------------------------------------------------------
@@ -648,6 +678,16 @@ class Recorder:
             "contact-message-code", ContactMessage(kind="code", ref_id=3, nonce="n0nce")
         )
 
+    async def batch_filed(self) -> WorkflowHandle:
+        handle = await self.client.start_workflow(
+            BatchWorkflow.run,
+            BatchProgress(batch_id="0123456789abcdef0123456789abcdef", rows=3),
+            id=f"batch-{uuid.uuid4().hex[:8]}",
+            task_queue=TASK_QUEUE,
+        )
+        await handle.result()
+        return handle
+
     async def contact_notice(self) -> WorkflowHandle:
         return await self.contact("contact-message-notice", ContactMessage(kind="notice", ref_id=4))
 
@@ -681,6 +721,7 @@ SCENARIOS: dict[str, Callable[[Recorder], Awaitable[WorkflowHandle]]] = {
     "review_ended": Recorder.review_ended,
     "contact_message_code": Recorder.contact_code,
     "contact_message_notice": Recorder.contact_notice,
+    "batch_filed": Recorder.batch_filed,
 }
 
 
