@@ -94,3 +94,11 @@ def may_file_batches(party: Party) -> bool:
 def may_see_batch(party: Party, institution_code: str) -> bool:
     """A batch is its institution's: its staff follow it, nobody else reads its rows."""
     return is_staff_of(party, institution_code)
+
+
+def works_the_counter_of(party: Party, application: Application) -> bool:
+    """Who checks an application's paper documents at the counter, sees the applicant's photo
+    there to compare it with the person, and decides it: an officer of the commission that
+    decides it (the one licensing its institution) — whatever institution the physician is at
+    now."""
+    return is_officer_of(party, application.commission_code)

@@ -479,14 +479,19 @@ def check_findings(needed: list[Document], items: list[DocumentCheck]) -> None:
     seen = [item.kind for item in items]
     unknown = [kind for kind in seen if kind not in wanted]
     if unknown:
-        raise DomainError("document_not_required", {"document": _names(unknown)})
+        raise DomainError("document_not_required", {"document": _names(unknown), "kinds": unknown})
     twice = [kind for kind in wanted if seen.count(kind) > 1]
     unchecked = [kind for kind in wanted if kind not in seen]
     if twice or unchecked:
-        raise DomainError("document_checklist_incomplete", {"documents": _names(twice + unchecked)})
+        kinds = twice + unchecked
+        raise DomainError(
+            "document_checklist_incomplete", {"documents": _names(kinds), "kinds": kinds}
+        )
     for item in items:
         if item.status == DocumentStatus.not_acceptable and not (item.note or "").strip():
-            raise DomainError("document_note_required", {"document": _names([item.kind])})
+            raise DomainError(
+                "document_note_required", {"document": _names([item.kind]), "kinds": [item.kind]}
+            )
 
 
 def _names(kinds: list[str]) -> Localized:

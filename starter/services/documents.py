@@ -18,13 +18,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
-from registry import audit, certificates, documents, identifiers, register
+from registry import access, audit, certificates, documents, identifiers, register
 from registry.application_types import (
     CANCELLATION_GROUNDS,
     STATE_NAMES,
     TYPE_NAMES,
     ApplicationState,
     ApplicationType,
+    CommissionDecision,
+    Decision,
     DecisionResult,
     DocumentCheck,
     PaperCheck,
@@ -125,6 +127,53 @@ async def check_papers(
         comment=(comment or "").strip() or None,
     )
     return await applications.update(temporal, application, ApplicationWorkflow.paper_check, check)
+
+
+async def counter_application(session: AsyncSession, officer: Account, no: str) -> Application:
+    """The application an officer reads at the counter (typed, scanned, or opened from the QR
+    code): ``application_not_found``, or ``wrong_commission`` when another commission decides
+    it, said as such rather than as "not found"."""
+    application = await session.scalar(select(Application).where(Application.application_no == no))
+    if application is None:
+        raise DomainError("application_not_found")
+    if not access.works_the_counter_of(officer, application):
+        raise DomainError("wrong_commission")
+    return application
+
+
+async def counter_photo(session: AsyncSession, officer: Account, no: str):
+    """The applicant's photo in force, for the officer to compare with the person; audited."""
+    application = await counter_application(session, officer, no)
+    photo = application.account_id and await photo_of(session, application.account_id, False)
+    await audit.record(
+        session,
+        "counter_photo_viewed",
+        actor_id=officer.id,
+        actor_role=officer.role,
+        physician_id=application.account_id,
+        institution_code=application.institution_code,
+        application_no=no,
+    )
+    await session.commit()
+    return photo or None
+
+
+async def decide_as_commission(
+    session: AsyncSession,
+    temporal: Client,
+    officer: Account,
+    application: Application,
+    decision: Decision,
+    comment: str | None,
+) -> DecisionResult:
+    """Approve (the registry changes), reject (reasons required) or return, once under review;
+    the workflow's validator has the last word (state, commission, reason)."""
+    decided = CommissionDecision(
+        actor=applications.actor_of(officer), decision=decision, comment=comment
+    )
+    return await applications.update(
+        temporal, application, ApplicationWorkflow.commission_decision, decided
+    )
 
 
 async def last_findings(session: AsyncSession, application_no: str) -> dict | None:

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 
 from registry.errors import DomainError
 from starter.web import core, csrf, docs, i18n, pickers
-from starter.web.routes import account, applications, institution, physician, public
+from starter.web.routes import account, applications, counter, institution, physician, public
 
 STATIC = Path(__file__).parent / "static"
 
@@ -35,6 +35,7 @@ def install(app: FastAPI) -> None:
     """Pages, static files, their headers, and error pages for page paths."""
     for module in (public, account, pickers, physician, applications, institution):
         app.include_router(module.router)
+    app.include_router(counter.router)  # paper: the commission's counter
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if app.state.settings.dev_mode:
         docs.install(app)

@@ -496,5 +496,56 @@ TEXTS.update(
         "paper.present": ("齐全", "Present"),
         "paper.missing": ("缺少", "Missing"),
         "paper.not_acceptable": ("不符合要求", "Not acceptable"),
+        "counter.title": ("窗口受理", "Counter"),
+        "counter.find": ("查找申请", "Find an application"),
+        "counter.no": ("申请编号", "Application number"),
+        "counter.no.hint": (
+            "输入申请编号，或用扫码枪扫描申请审核表上的条形码或二维码。",
+            "Type the application number, or scan the barcode or QR code on the form.",
+        ),
+        "counter.no_invalid": ("申请编号为数字。", "An application number is digits."),
+        "counter.open": ("打开", "Open"),
+        "counter.who": ("申请人", "Applicant"),
+        "counter.photo": ("{name}的在用照片", "Photo in force of {name}"),
+        "counter.no_photo": ("暂无在用照片", "No photo in force"),
+        "counter.compare": (
+            "请核对本人与照片、身份证件是否一致（查看已记录审计）。",
+            "Compare the person with the photo and the identity card (this view is audited).",
+        ),
+        "counter.not_now": (
+            "该申请当前状态为“{state}”，不在窗口核验或审批环节。",
+            "This application is '{state}': not at the paper check or the decision.",
+        ),
+        "counter.checklist": ("纸质材料逐项核验", "Paper documents, item by item"),
+        "counter.note": ("说明（不符合要求时必填）", "Note (required if not acceptable)"),
+        "counter.comment": ("其他说明（可选）", "Other remarks (optional)"),
+        "counter.check.hint": (
+            "全部齐全即受理，20个工作日审批期限起算；有缺少或不符合要求的，申请退回补正，"
+            "并将所缺材料告知申请人。",
+            "All present: accepted, the 20 working days start. Anything missing or not "
+            "acceptable returns the application, and the applicant is told what is missing.",
+        ),
+        "counter.record": ("记录核验结果", "Record the check"),
+        "counter.last_return": (
+            "前次核验（{at}）退回：{text}",
+            "Returned at the last check ({at}): {text}",
+        ),
+        "counter.findings": ("最近一次核验（{at}）", "Last check ({at})"),
+        "counter.done.accepted": (
+            "材料齐全，已受理，20个工作日审批期限起算。",
+            "Documents complete: accepted; the 20 working days run.",
+        ),
+        "counter.done.returned": (
+            "已退回补正，所缺材料已告知申请人。",
+            "Returned; the applicant was told what is missing.",
+        ),
+        "counter.done.approve": ("已批准，注册已办结。", "Approved: the registry is updated."),
+        "counter.done.reject": ("已不予通过，理由已告知。", "Refused; the reasons were sent."),
+        "counter.done.return": ("已退回补正。", "Returned for correction."),
+        "counter.taken_meanwhile": (
+            "该申请已在此期间由他人处理或已超期，未作更改；下面是它现在的状态。",
+            "Someone else acted on this application meanwhile (or it lapsed); nothing was "
+            "changed. Its state now is below.",
+        ),
     }
 )

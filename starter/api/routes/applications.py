@@ -8,7 +8,6 @@ from sqlalchemy import select
 from registry.application_types import (
     ApplicationState,
     ApplicationType,
-    CommissionDecision,
     Decision,
     DocumentCheck,
 )
@@ -34,7 +33,6 @@ from starter.api.schemas import (
     ResubmitIn,
 )
 from starter.services import applications, documents, institution
-from workflows.application import ApplicationWorkflow
 
 router = APIRouter(tags=["applications"])
 
@@ -170,15 +168,8 @@ async def commission_decision(
 ):
     """Approve (the registry is updated), reject (reasons required) or return."""
     application = await _visible_application(session, officer, no)
-    result = await applications.update(
-        temporal,
-        application,
-        ApplicationWorkflow.commission_decision,
-        CommissionDecision(
-            actor=applications.actor_of(officer),
-            decision=Decision(body.decision),
-            comment=body.comment,
-        ),
+    result = await documents.decide_as_commission(
+        session, temporal, officer, application, Decision(body.decision), body.comment
     )
     return _decision_out(application, result)
 
