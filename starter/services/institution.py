@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
-from registry import access, accounts, audit, identifiers, inbox
+from registry import access, accounts, audit, identifiers, inbox, profile
 from registry.activation import (
     ActivationCodeRequest,
     ActivationState,
@@ -39,6 +39,7 @@ from registry.reviews import KIND_NAMES, ReviewKind
 from registry.roles import Role
 from starter.api.schemas import ApplicationOut, DecisionOut
 from starter.services import activation, applications, institutions, reference
+from starter.services import profile as profile_steering
 from workflows.activation import ActivationWorkflow
 from workflows.application import ApplicationWorkflow
 
@@ -375,7 +376,7 @@ def _facts(out: ApplicationOut, names: dict[str, str], en: bool):
     """(label, value in words) for each field the application carries."""
     lang = "en" if en else "zh"
     for name, value in out.fields.items():
-        if value in (None, ""):
+        if value in (None, "") or name == "institution_code":  # shown above, by name
             continue
         label = FIELD_LABELS.get(name, (name, name))[en]
         if name.endswith("institution_code"):
@@ -408,3 +409,53 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "comment": ("说明", "Remarks"),
 }
 LEVEL_NAMES = {"physician": ("执业医师", "Physician"), "assistant": ("执业助理医师", "Assistant")}
+
+
+# --- profile reviews ----------------------------------------------------------------------------
+
+
+async def review_view(session: AsyncSession, staff: Account, review_id: int, lang: str):
+    """A review with the information in force beside the proposed change (name in full: the
+    clerk recognises their employee; opening it is audited)."""
+    review = await review_of_staff(session, staff, review_id)
+    physician = await session.get(Account, review.account_id)
+    current = profile_steering.profile_values(await profile.profile_of(session, review.account_id))
+    await audit.record(
+        session,
+        "review_viewed",
+        actor_id=staff.id,
+        actor_role=staff.role,
+        physician_id=review.account_id,
+        institution_code=staff.institution_code,
+        detail={"review_id": review.id},
+    )
+    await session.commit()
+    out = profile_steering.review_out(review, staff, physician.name or "", lang, current)
+    return out.model_copy(update={"physician": physician.name or ""})
+
+
+async def decide_review(
+    session: AsyncSession,
+    client: Client,
+    staff: Account,
+    review_id: int,
+    decision: str,
+    comment: str | None,
+    photo_id: int | None,
+) -> ProfileReview:
+    """Approve (in force at once) or reject with a reason: the workflow's update, validator
+    and all; ``photo_id`` makes sure the photo approved is the one looked at."""
+    review = await review_of_staff(session, staff, review_id)
+    await session.commit()  # release the connection while the workflow takes the step
+    await profile_steering.decide(client, review, staff, decision, comment, photo_id)
+    await session.refresh(review)  # the workflow recorded the decision before answering
+    return review
+
+
+async def departments(session: AsyncSession, staff: Account) -> list[str]:
+    return [d.name for d in await profile.departments_of(session, staff.institution_code)]
+
+
+async def set_departments(session: AsyncSession, staff: Account, names: list[str]) -> list:
+    rows = await profile.set_departments(session, staff.institution_code, names)
+    return rows

@@ -25,7 +25,7 @@ from starter.api.profile_schemas import (
     ReviewOut,
 )
 from starter.api.routes.profile import _PHOTO_RESPONSES, photo_response
-from starter.services import profile as steering
+from starter.services import institution
 from starter.services.profile import profile_values, review_out
 
 router = APIRouter(prefix="/institution", tags=["institution"])
@@ -51,22 +51,13 @@ async def pending_reviews(session, staff: Account, lang: str) -> list[ReviewOut]
     return out
 
 
-async def _review_of_staff(session, staff: Account, review_id: int) -> ProfileReview:
-    review = await session.get(ProfileReview, review_id)
-    if review is None:
-        raise DomainError("review_not_found")
-    if review.institution_code != staff.institution_code:
-        raise DomainError("wrong_institution")
-    return review
-
-
 @router.get("/reviews/{review_id}", response_model=ReviewOut)
 async def get_review(
     review_id: int, request: Request, staff: InstitutionStaff, session: SessionDep
 ) -> ReviewOut:
     """A review: the proposed changes beside the information in force, or the photo's version
     (read it at `/institution/physicians/{account_id}/photo?pending=true`)."""
-    review = await _review_of_staff(session, staff, review_id)
+    review = await institution.review_of_staff(session, staff, review_id)
     physician = await session.get(Account, review.account_id)
     current = profile_values(await profile.profile_of(session, review.account_id))
     return review_out(review, staff, physician.name or "", language(request), current)
@@ -83,9 +74,9 @@ async def decide_review(
 ) -> ReviewOut:
     """Approve (in force at once) or reject with a reason. Give `photo_id` to make sure the
     photo approved is the one looked at: a newer upload answers 409 `review_outdated`."""
-    review = await _review_of_staff(session, staff, review_id)
-    await steering.decide(temporal, review, staff, body.decision, body.comment, body.photo_id)
-    await session.refresh(review)  # the workflow recorded the decision before answering
+    review = await institution.decide_review(
+        session, temporal, staff, review_id, body.decision, body.comment, body.photo_id
+    )
     physician = await session.get(Account, review.account_id)
     return review_out(review, staff, physician.name or "", language(request))
 

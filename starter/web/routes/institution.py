@@ -8,12 +8,17 @@ a step that lapsed meanwhile is refused with its message, beside the item's curr
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
 
-from registry import inbox
+from registry import access, inbox, profile
 from registry.application_types import TERMINAL, ApplicationState, Decision
 from registry.errors import DomainError
+from registry.models import Institution
+from registry.profile import FIELD_NAMES as PROFILE_LABELS
+from registry.reviews import ReviewState
 from starter.services import institution
 from starter.web.core import StaffWeb, Web
+from starter.web.reference import category_name
 
 router = APIRouter(prefix="/institution", include_in_schema=False)
 
@@ -106,3 +111,135 @@ def _decision(choice: str) -> Decision:
     if choice not in Decision._value2member_map_:
         raise DomainError("invalid_request", {"detail": "decision"})
     return Decision(choice)
+
+
+# --- activations -------------------------------------------------------------------------------
+
+
+async def _activation(page: Web, account_id: int, status: int = 200, **context):
+    record = await institution.activation_record(page.db, page.temporal, page.account, account_id)
+    return page.render(
+        "inst_activation.html", status, r=record, category_name=category_name, **context
+    )
+
+
+@router.get("/activations/{account_id}")
+async def activation_page(page: StaffWeb, account_id: int, done: str | None = None):
+    notice = page.t(f"wb.done.{done}") if done in DONE else None
+    return await _activation(page, account_id, notice=notice)
+
+
+@router.post("/activations/{account_id}")
+async def issue_code(page: StaffWeb, account_id: int):
+    """Issue the activation code, or send it again (the workflow says when it may be resent)."""
+    await page.form()
+    try:
+        await institution.issue_activation_code(page.db, page.temporal, page.account, account_id)
+    except DomainError as error:
+        failure = await page.failed(error)
+        return await _activation(page, account_id, error.status, alert_text=refusal(page, failure))
+    return page.redirect(f"/institution/activations/{account_id}?done=code")
+
+
+# --- profile reviews ---------------------------------------------------------------------------
+
+
+async def _review(page: Web, review_id: int, status: int = 200, **context):
+    review = await institution.review_view(page.db, page.account, review_id, page.lang)
+    return page.render(
+        "inst_review.html",
+        status,
+        r=review,
+        labels=PROFILE_LABELS,
+        may_decide=review.state == ReviewState.awaiting_institution,
+        in_force=await profile.photo_of(page.db, review.account_id, False) is not None,
+        **context,
+    )
+
+
+@router.get("/reviews/{review_id}")
+async def review_page(page: StaffWeb, review_id: int, done: str | None = None):
+    notice = page.t(f"wb.done.{done}") if done in DONE else None
+    return await _review(page, review_id, notice=notice)
+
+
+@router.post("/reviews/{review_id}")
+async def decide_review(page: StaffWeb, review_id: int):
+    form = await page.form()
+    choice = str(form.get("decision") or "")
+    comment = str(form.get("comment") or "").strip()[:1000] or None
+    photo = str(form.get("photo_id") or "")
+    try:
+        if choice not in ("approve", "reject"):
+            raise DomainError("invalid_request", {"detail": "decision"})
+        await institution.decide_review(
+            page.db, page.temporal, page.account, review_id, choice, comment,
+            int(photo) if photo.isdigit() else None,
+        )  # fmt: skip
+    except DomainError as error:
+        failure = await page.failed(error)
+        errors = {"comment": failure.message} if error.code == "comment_required" else {}
+        return await _review(
+            page, review_id, error.status, alert_text=refusal(page, failure), errors=errors,
+            comment=comment,
+        )  # fmt: skip
+    return page.redirect(f"/institution/reviews/{review_id}?done={choice}")
+
+
+@router.get("/physicians/{account_id}/photo")
+async def photo(page: StaffWeb, account_id: int, pending: bool = False):
+    """The photo in force, or the one under review, for staff of the physician's institution
+    (``registry.access.may_see_photo``, as the API's)."""
+    physician = await institution.physician_of_staff(page.db, page.account, account_id)
+    if not await access.may_see_photo(page.db, page.account, physician):
+        raise DomainError("forbidden")
+    found = await profile.photo_of(page.db, account_id, pending)
+    if found is None:
+        raise DomainError("photo_not_found")
+    return Response(
+        content=found.data,
+        media_type=found.media_type,
+        headers={"Cache-Control": "private, no-store", "X-Photo-Id": str(found.id)},
+    )
+
+
+# --- settings ----------------------------------------------------------------------------------
+
+
+async def _settings(page: Web, status: int = 200, **context):
+    place = await page.db.get(Institution, page.account.institution_code)
+    names = await institution.departments(page.db, page.account)
+    context.setdefault("departments_text", "\n".join(names))
+    return page.render("inst_settings.html", status, institution=place, **context)
+
+
+@router.get("/settings")
+async def settings_page(page: StaffWeb, done: str | None = None):
+    notice = page.t(f"wb.done.{done}") if done in DONE else None
+    return await _settings(page, notice=notice)
+
+
+@router.post("/settings")
+async def save_settings(page: StaffWeb):
+    form = await page.form()
+    what = form.get("what")
+    text = str(form.get("departments") or "")[:20_000]
+    try:
+        if what == "auto_activate":
+            on = form.get("auto_activate") == "on"
+            await institution.set_auto_activation(page.db, page.temporal, page.account, on)
+        elif what == "departments":
+            names = [line.strip() for line in text.splitlines() if line.strip()]
+            await institution.set_departments(page.db, page.account, names)
+            await page.db.commit()
+        else:
+            raise DomainError("invalid_request", {"detail": "what"})
+    except DomainError as error:
+        failure = await page.failed(error)
+        return await _settings(
+            page, error.status, alert_text=failure.alert, departments_text=text,
+            errors={"departments": failure.message} if what == "departments" else {},
+        )  # fmt: skip
+    return page.redirect(
+        f"/institution/settings?done={'settings' if what == 'auto_activate' else 'departments'}"
+    )
