@@ -161,6 +161,8 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, dict]] = {
     # Institutions at scale: a batch is its institution's.
     ("POST", "/api/v1/institution/batches"): (None, staff(INCOMPLETE)),
     ("GET", "/api/v1/institution/batches"): (None, staff(OK)),
+    ("POST", "/api/v1/institution/decisions"): ({}, staff(INCOMPLETE)),
+    ("POST", "/api/v1/commission/decisions"): ({}, officers(INCOMPLETE)),
     ("GET", "/api/v1/institution/batches/{batch}"): (
         None,
         row(401, 403, 403, OK, Ok(404, "batch_not_found"), 403, 403, 403),
