@@ -459,3 +459,31 @@ async def departments(session: AsyncSession, staff: Account) -> list[str]:
 async def set_departments(session: AsyncSession, staff: Account, names: list[str]) -> list:
     rows = await profile.set_departments(session, staff.institution_code, names)
     return rows
+
+
+# --- a cancellation reported by the institution, or opened by the commission -------------------
+
+
+async def registration_by_certificate(session: AsyncSession, certificate_no: str) -> int:
+    """The active registration a practice certificate number names (the filer types or scans
+    it from the certificate); whether the filer may act on it is the rules' question."""
+    found = await session.scalar(
+        select(Registration.id).where(
+            Registration.certificate_no == certificate_no.strip(),
+            Registration.status == "active",
+        )
+    )
+    if found is None:
+        raise DomainError("registration_not_found")
+    return found
+
+
+async def file_cancellation(session, client, settings, filer: Account, values: dict):
+    """File a cancellation (grounds 1–9, the institution's duty to report or the commission's
+    own authority): the same parsing and rules as ``POST /api/v1/applications``."""
+    registration_id = await registration_by_certificate(session, values.pop("certificate_no"))
+    type_, fields = applications.parse(
+        {"type": "cancellation", "registration_id": registration_id,
+         **{k: v for k, v in values.items() if v}}
+    )  # fmt: skip
+    return await applications.submit(session, client, settings, filer, type_, fields)

@@ -14,7 +14,15 @@ from starlette.exceptions import HTTPException
 
 from registry.errors import DomainError
 from starter.web import core, csrf, docs, i18n, pickers
-from starter.web.routes import account, applications, counter, institution, physician, public
+from starter.web.routes import (
+    account,
+    applications,
+    commission,
+    counter,
+    institution,
+    physician,
+    public,
+)
 
 STATIC = Path(__file__).parent / "static"
 
@@ -36,6 +44,7 @@ def install(app: FastAPI) -> None:
     for module in (public, account, pickers, physician, applications, institution):
         app.include_router(module.router)
     app.include_router(counter.router)  # paper: the commission's counter
+    app.include_router(commission.router)  # portal2: the commission's inbox and decisions
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if app.state.settings.dev_mode:
         docs.install(app)

@@ -120,4 +120,40 @@ WORKBENCH: dict[str, tuple[str, str]] = {
         "A department removed can no longer be chosen; physicians who chose it keep it until "
         "they choose another.",
     ),
+    "wb.done.filed": ("已提交。", "Filed."),
+    "com.inbox.title": ("卫生健康委待办", "Commission inbox"),
+    "com.inbox.lead": (
+        "待现场提交纸质材料和审核中的申请，逾期的排在前面；审批期限为受理后20个工作日。",
+        "Applications waiting for the paper documents or under review, overdue first; a "
+        "decision is due 20 working days after the documents are accepted.",
+    ),
+    "com.state.awaiting_documents": ("待现场提交纸质材料", "Awaiting the paper documents"),
+    "com.state.under_review": ("审核中", "Under review"),
+    "com.days_left": ("剩余工作日", "Working days left"),
+    "com.days": ("{n} 个工作日", "{n} working days"),
+    "com.days_late": ("已逾期 {n} 个工作日", "{n} working days late"),
+    "com.to_counter": ("窗口受理（按申请编号查找或扫码）", "Counter (find by number or scan)"),
+    "com.to_counter_for": ("到窗口受理 {no}", "Open {no} at the counter"),
+    "wb.cancel.title.institution_staff": ("报告注销", "Report a cancellation"),
+    "wb.cancel.title.commission_officer": ("依职权注销", "Ex officio cancellation"),
+    "wb.cancel.lead.institution_staff": (
+        "本机构医师出现注销情形（第1至9项）时，由本机构报告，报告后直接送卫生健康委。",
+        "When a ground (1 to 9) arises for one of your physicians, report it; it goes straight "
+        "to the commission.",
+    ),
+    "wb.cancel.lead.commission_officer": (
+        "对本委注册的医师，出现注销情形（第1至9项）时依职权注销。",
+        "Cancel, on the commission's own authority, a registration it granted when a ground "
+        "(1 to 9) arises.",
+    ),
+    "wb.cancel.certificate": ("医师执业证书编号", "Practice certificate number"),
+    "wb.cancel.certificate.hint": (
+        "证书上的编号，可手输或扫码。",
+        "The number on the certificate, typed or scanned.",
+    ),
+    "wb.cancel.arose": ("情形发生之日", "Date the ground arose"),
+    "wb.cancel.sentence": ("刑罚执行完毕之日", "Date the sentence ends"),
+    "wb.cancel.sentence.hint": ("第2项必填。", "Required for ground 2."),
+    "wb.cancel.ban": ("禁止从业期满之日（如有）", "Date a practice ban ends (if any)"),
+    "wb.cancel.submit": ("提交", "File"),
 }

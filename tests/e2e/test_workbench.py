@@ -3,14 +3,24 @@ list and the same workflow updates as the JSON API."""
 
 import re
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from html import unescape
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from registry.db import session_scope
-from registry.models import AuditEvent
+from registry.models import Application, AuditEvent
 from registry.seed import DEMO_PASSWORD
-from tests.e2e.people import HUNAN, STAFF, application, desk, filed, new_physician
+from tests.e2e.people import (
+    HUNAN,
+    OFFICER,
+    STAFF,
+    application,
+    decided,
+    desk,
+    filed,
+    new_physician,
+)
 from tests.e2e.test_portal import portal, sign_in, token_of
 
 
@@ -120,3 +130,89 @@ async def test_the_pages_are_for_staff_and_another_institutions_staff_see_nothin
         assert (await other.get(f"/institution/applications/{no}")).status_code == 404
         listed = await other.get("/institution", params={"kind": "application"})
         assert no not in listed.text
+
+
+# --- the commission ------------------------------------------------------------------------------
+
+
+async def under_review(stack, faker) -> tuple:
+    doc, no = await registration_filed(stack, faker)
+    await decided(stack, await desk(stack, STAFF[HUNAN]), no, "institution-decision",
+                  "awaiting_documents", decision="approve")  # fmt: skip
+    await decided(stack, await desk(stack, OFFICER[HUNAN]), no, "paper-check", "under_review",
+                  documents_complete=True)  # fmt: skip
+    return doc, no
+
+
+async def seed_overdue(stack, no: str) -> None:
+    """The row the inbox reads, as the workflow leaves it once its 20 working days ran out
+    (its timer marks the row overdue): seeded here, with a deadline long past."""
+    async with session_scope(stack.settings.database_url) as session:
+        await session.execute(
+            update(Application)
+            .where(Application.application_no == no)
+            .values(overdue=True, step_deadline=datetime(2020, 1, 2, tzinfo=UTC))
+        )
+
+
+async def test_the_officers_inbox_shows_the_overdue_first_with_working_days(stack, faker):
+    _doc, no = await under_review(stack, faker)
+    _other, fresh = await under_review(stack, faker)
+    await seed_overdue(stack, no)
+    async with desk_portal(stack, OFFICER[HUNAN], "/commission") as client:
+        page = await client.get("/commission")
+        assert page.status_code == 200 and 'href="/commission/counter"' in page.text
+        rows = re.findall(r'<tr class="([^"]*)" data-ref="(\d+)"', page.text)
+        assert rows[0] == ("u-overdue", no)
+        first = re.search(rf'data-ref="{no}".*?</tr>', page.text, re.S).group(0)
+        assert re.search(r"已逾期 \d+ 个工作日", first)
+        later = re.search(rf'data-ref="{fresh}".*?</tr>', page.text, re.S).group(0)
+        assert re.search(r"(19|20|21) 个工作日", text_of(later))  # 20 from acceptance
+    api = await stack.api.get("/api/v1/commission/inbox", headers=await desk(stack, OFFICER[HUNAN]))
+    assert api.json()[0]["application_no"] == no
+
+
+async def test_an_officer_approves_on_the_page_and_a_second_decision_is_refused(stack, faker):
+    doc, no = await under_review(stack, faker)
+    async with (
+        desk_portal(stack, OFFICER[HUNAN], "/commission") as one,
+        desk_portal(stack, OFFICER[HUNAN], "/commission") as two,
+    ):
+        opened = await one.get(f"/commission/applications/{no}")
+        stale = await two.get(f"/commission/applications/{no}")
+        assert "剩余工作日" in text_of(opened.text)
+        form = {"decision": "approve", "csrf_token": token_of(opened.text)}
+        done = await one.post(f"/commission/applications/{no}", data=form)
+        assert done.status_code == 303
+        after = await one.get(done.headers["location"])
+        assert "已办结" in text_of(after.text) and 'class="certificate"' in after.text
+        form = {"decision": "reject", "comment": "不符合", "csrf_token": token_of(stale.text)}
+        late = await two.post(f"/commission/applications/{no}", data=form)
+        assert late.status_code == 409 and "已由他人办理" in text_of(late.text)
+    assert (await application(stack, doc.headers, no))["certificate_no"]
+
+
+async def test_ex_officio_cancellation_and_the_institutions_report(stack, faker):
+    doc, no = await under_review(stack, faker)
+    officer = await desk(stack, OFFICER[HUNAN])
+    await decided(stack, officer, no, "commission-decision", "completed", decision="approve")
+    certificate = (await application(stack, doc.headers, no))["certificate_no"]
+    async with desk_portal(stack) as clerk:
+        form = await clerk.get("/institution/cancellations/new")
+        grounds = re.findall(r'<option value="(\d+)"', form.text)
+        assert grounds == [str(n) for n in range(1, 10)]  # never 10, the physician's own
+        wrong = {"certificate_no": "NO-SUCH", "ground": "1", "ground_arose_on": "2026-01-05",
+                 "csrf_token": token_of(form.text)}  # fmt: skip
+        refused = await clerk.post("/institution/cancellations/new", data=wrong)
+        assert refused.status_code == 404
+        assert re.search(r'<p class="error" id="e-certificate_no">', refused.text)
+    async with desk_portal(stack, OFFICER[HUNAN], "/commission") as client:
+        form = await client.get("/commission/cancellations/new")
+        assert "依职权注销" in form.text
+        body = {"certificate_no": certificate, "ground": "1", "ground_arose_on": "2026-01-05",
+                "comment": "死亡", "csrf_token": token_of(form.text)}  # fmt: skip
+        filed_ = await client.post("/commission/cancellations/new", data=body)
+        assert filed_.status_code == 303, filed_.text
+        assert filed_.headers["location"].startswith("/commission/applications/")
+        shown = await client.get(filed_.headers["location"])
+        assert "注销" in text_of(shown.text) and "已提交。" in shown.text

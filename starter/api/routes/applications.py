@@ -3,7 +3,6 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
-from sqlalchemy import select
 
 from registry.application_types import (
     ApplicationState,
@@ -11,7 +10,7 @@ from registry.application_types import (
     Decision,
     DocumentCheck,
 )
-from registry.models import Account, Application
+from registry.models import Account
 from registry.roles import Role
 from starter.api.deps import (
     CommissionOfficer,
@@ -32,7 +31,7 @@ from starter.api.schemas import (
     PaperCheckIn,
     ResubmitIn,
 )
-from starter.services import applications, documents, institution
+from starter.services import applications, commission, documents, institution
 
 router = APIRouter(tags=["applications"])
 
@@ -177,15 +176,4 @@ async def commission_decision(
 @router.get("/commission/inbox", response_model=list[ApplicationOut])
 async def commission_inbox(request: Request, officer: CommissionOfficer, session: SessionDep):
     """Applications awaiting documents or a decision by your commission, most urgent first."""
-    rows = await session.scalars(
-        select(Application)
-        .where(
-            Application.commission_code == officer.commission_code,
-            Application.state.in_(
-                [ApplicationState.awaiting_documents, ApplicationState.under_review]
-            ),
-        )
-        .order_by(Application.overdue.desc(), Application.step_deadline)
-    )
-    lang = language(request)
-    return [applications.application_out(a, officer, lang) for a in rows]
+    return await commission.waiting(session, officer, language(request))

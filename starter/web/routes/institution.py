@@ -11,19 +11,27 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from registry import access, inbox, profile
-from registry.application_types import TERMINAL, ApplicationState, Decision
+from registry.application_types import (
+    CANCELLATION_GROUNDS,
+    GROUNDS_BY_FILER,
+    TERMINAL,
+    ApplicationState,
+    Decision,
+    FiledAs,
+)
 from registry.errors import DomainError
 from registry.models import Institution
 from registry.profile import FIELD_NAMES as PROFILE_LABELS
 from registry.reviews import ReviewState
 from starter.services import institution
 from starter.web.core import StaffWeb, Web
+from starter.web.i18n import pick
 from starter.web.reference import category_name
 
 router = APIRouter(prefix="/institution", include_in_schema=False)
 
 Number = Annotated[str, Path(max_length=20, pattern=r"^\d+$")]
-DONE = ("approve", "reject", "return", "code", "settings", "departments")
+DONE = ("approve", "reject", "return", "code", "settings", "departments", "filed")
 
 
 def _enum(kind, value: str | None):
@@ -242,4 +250,51 @@ async def save_settings(page: StaffWeb):
         )  # fmt: skip
     return page.redirect(
         f"/institution/settings?done={'settings' if what == 'auto_activate' else 'departments'}"
+    )
+
+
+# --- cancellations (the institution's duty to report grounds 1–9; the commission's own) ---------
+
+CANCELLATION_FIELDS = ("certificate_no", "ground", "ground_arose_on", "sentence_ends_on",
+                       "practice_ban_ends_on", "comment")  # fmt: skip
+
+
+def cancellation_form(page: Web, action: str, status: int = 200, **context):
+    """The form for staff and officers alike: grounds 1–9, as the filer may file them."""
+    grounds = [
+        (n, f"{n}. {pick(pair, page.lang)}")
+        for n, pair in CANCELLATION_GROUNDS.items()
+        if n in GROUNDS_BY_FILER[FiledAs.institution]
+    ]
+    context.setdefault("v", {})
+    return page.render("inst_cancellation.html", status, action=action, grounds=grounds, **context)
+
+
+async def file_cancellation(page: Web, action: str, done_prefix: str):
+    form = await page.form()
+    values = {k: str(form.get(k) or "").strip()[:500] for k in CANCELLATION_FIELDS}
+    try:
+        filed = await institution.file_cancellation(
+            page.db, page.temporal, page.settings, page.account, dict(values)
+        )
+    except DomainError as error:
+        failure = await page.failed(error)
+        fields = {("certificate_no" if k == "registration_id" else k): m
+                  for k, m in failure.fields.items()}  # fmt: skip
+        return cancellation_form(
+            page, action, error.status, v=values, errors=fields, alert_text=failure.alert
+        )
+    return page.redirect(f"{done_prefix}{filed.application_no}?done=filed")
+
+
+@router.get("/cancellations/new")
+async def new_cancellation(page: StaffWeb):
+    return cancellation_form(page, "/institution/cancellations/new")
+
+
+@router.post("/cancellations/new")
+async def report_cancellation(page: StaffWeb):
+    """The institution reports a ground for cancelling one of its physicians' registrations."""
+    return await file_cancellation(
+        page, "/institution/cancellations/new", "/institution/applications/"
     )

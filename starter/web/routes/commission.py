@@ -1,0 +1,107 @@
+"""The commission officer's workbench (卫健委): the inbox (waiting for documents, under review,
+overdue first, with working days left), the application's page with the decision, and the ex
+officio cancellation (依职权注销). The counter (``/commission/counter``) is
+``starter.web.routes.counter``.
+
+Every decision is the workflow update the JSON API sends: the validator re-checks it, so a
+decision someone made first is refused with its message, beside the current state.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from registry.application_types import TERMINAL, ApplicationState, Decision
+from registry.errors import DomainError
+from starter.services import applications, commission, documents, institution
+from starter.web.core import OfficerWeb, Web
+from starter.web.routes.institution import cancellation_form, file_cancellation, refusal
+
+router = APIRouter(prefix="/commission", include_in_schema=False)
+
+Number = Annotated[str, Path(max_length=20, pattern=r"^\d+$")]
+DONE = ("approve", "reject", "return", "filed")
+S = ApplicationState
+
+
+@router.get("")
+async def inbox_page(
+    page: OfficerWeb,
+    state: Annotated[str | None, Query(max_length=32)] = None,
+    p: Annotated[int, Query(ge=1, le=100_000)] = 1,
+):
+    chosen = S(state) if state in (s.value for s in commission.WAITING) else None
+    total = await commission.count_waiting(page.db, page.account, chosen)
+    pages = max(1, -(-total // commission.PAGE_SIZE))
+    p = min(p, pages)
+    found = await commission.waiting(
+        page.db, page.account, page.lang, chosen, commission.PAGE_SIZE,
+        (p - 1) * commission.PAGE_SIZE,
+    )  # fmt: skip
+    return page.render(
+        "com_inbox.html",
+        lines=commission.lines(found),
+        total=total,
+        page_no=p,
+        pages=pages,
+        state=chosen,
+        states=commission.WAITING,
+    )
+
+
+async def _application(page: Web, no: str, status: int = 200, **context):
+    view = await institution.application_view(page.db, page.account, no, page.lang)  # audited
+    state = S(view.application.state)
+    return page.render(
+        "com_application.html",
+        status,
+        v=view,
+        a=view.application,
+        may_decide=state == S.under_review,
+        at_counter=state == S.awaiting_documents,
+        open=state not in TERMINAL,
+        days_left=commission.working_days_left(view.application.step_deadline),
+        **context,
+    )
+
+
+@router.get("/applications/{no}")
+async def application_page(page: OfficerWeb, no: Number, done: str | None = None):
+    notice = page.t(f"wb.done.{done}") if done in DONE else None
+    return await _application(page, no, notice=notice)
+
+
+@router.post("/applications/{no}")
+async def decide(page: OfficerWeb, no: Number):
+    """Approve (the registry changes), reject with reasons, or return (补正)."""
+    form = await page.form()
+    choice = str(form.get("decision") or "")
+    comment = str(form.get("comment") or "").strip()[:1000] or None
+    try:
+        if choice not in Decision._value2member_map_:
+            raise DomainError("invalid_request", {"detail": "decision"})
+        stored = await applications.visible_application(page.db, page.account, no)
+        await documents.decide_as_commission(
+            page.db, page.temporal, page.account, stored, Decision(choice), comment
+        )
+    except DomainError as error:
+        failure = await page.failed(error)
+        errors = {"comment": failure.message} if error.code == "comment_required" else {}
+        return await _application(
+            page, no, error.status, alert_text=refusal(page, failure), errors=errors,
+            comment=comment,
+        )  # fmt: skip
+    return page.redirect(f"/commission/applications/{no}?done={choice}")
+
+
+@router.get("/cancellations/new")
+async def new_cancellation(page: OfficerWeb):
+    return cancellation_form(page, "/commission/cancellations/new")
+
+
+@router.post("/cancellations/new")
+async def cancel_ex_officio(page: OfficerWeb):
+    """依职权注销: the commission cancels a registration it granted, on grounds 1–9."""
+    return await file_cancellation(
+        page, "/commission/cancellations/new", "/commission/applications/"
+    )
