@@ -5,6 +5,8 @@ by the API for what callers do and by activities for what workflows do (with a k
 retried activity write once). Details never hold personal data: ids and codes only.
 """
 
+from datetime import datetime
+
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,7 +56,11 @@ async def events(
     application_no: str | None = None,
     limit: int = 100,
     offset: int = 0,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> list[AuditEvent]:
+    """Newest first, filtered by record, kind of event and time (``since`` ≤ at < ``until``)."""
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit).offset(offset)
     if physician_id is not None:
         query = query.where(AuditEvent.physician_id == physician_id)
@@ -62,4 +68,10 @@ async def events(
         query = query.where(AuditEvent.institution_code == institution_code)
     if application_no:
         query = query.where(AuditEvent.application_no == application_no)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.at < until)
     return list(await session.scalars(query))

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
     temporal_ui_port: int = 8233
+    # The Temporal Web UI the operators' audit page links to; unset: the dev server's own UI.
+    temporal_ui_url: str = ""
     task_queue: str = "ereg"
     # A cluster with mTLS, or Temporal Cloud (an API key implies TLS): see infra/temporal.py.
     temporal_tls: bool = False

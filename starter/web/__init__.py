@@ -20,6 +20,7 @@ from starter.web.routes import (
     commission,
     counter,
     institution,
+    operator,
     physician,
     public,
 )
@@ -45,6 +46,7 @@ def install(app: FastAPI) -> None:
         app.include_router(module.router)
     app.include_router(counter.router)  # paper: the commission's counter
     app.include_router(commission.router)  # portal2: the commission's inbox and decisions
+    app.include_router(operator.router)  # portal2: the operator's audit trail
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if app.state.settings.dev_mode:
         docs.install(app)

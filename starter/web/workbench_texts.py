@@ -156,4 +156,23 @@ WORKBENCH: dict[str, tuple[str, str]] = {
     "wb.cancel.sentence.hint": ("第2项必填。", "Required for ground 2."),
     "wb.cancel.ban": ("禁止从业期满之日（如有）", "Date a practice ban ends (if any)"),
     "wb.cancel.submit": ("提交", "File"),
+    "op.audit.title": ("审计日志", "Audit trail"),
+    "op.audit.lead": (
+        "谁在何时对哪条记录做了什么；每个流程可在 Temporal 界面中查看（输入和结果已解密）。",
+        "Who did what to which record, and when; each process opens in the Temporal UI "
+        "(inputs and results decoded).",
+    ),
+    "op.codec_login": ("先登录解密服务", "Sign in to the decoder first"),
+    "op.filter": ("筛选审计日志", "Filter the audit trail"),
+    "op.f.physician": ("医师账户编号", "Physician account id"),
+    "op.f.institution": ("机构代码", "Institution code"),
+    "op.f.application": ("申请编号", "Application number"),
+    "op.f.action": ("事件类型", "Kind of event"),
+    "op.f.since": ("起始日期", "From"),
+    "op.f.until": ("截止日期", "To"),
+    "op.at": ("时间", "Time"),
+    "op.action": ("事件", "Event"),
+    "op.actor": ("操作人", "By"),
+    "op.workflow": ("流程", "Workflow"),
+    "op.none": ("没有符合条件的记录。", "No events match."),
 }

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from registry.db import session_scope
 from registry.models import Application, AuditEvent
+from registry.reference import CHINA_TIME
 from registry.seed import DEMO_PASSWORD
 from tests.e2e.people import (
     HUNAN,
@@ -216,3 +217,37 @@ async def test_ex_officio_cancellation_and_the_institutions_report(stack, faker)
         assert filed_.headers["location"].startswith("/commission/applications/")
         shown = await client.get(filed_.headers["location"])
         assert "注销" in text_of(shown.text) and "已提交。" in shown.text
+
+
+# --- the operator --------------------------------------------------------------------------------
+
+
+async def test_the_operator_finds_a_physicians_events_each_linked_to_its_workflow(stack, faker):
+    doc, no = await registration_filed(stack, faker)
+    async with desk_portal(stack, "operator", "/operator/audit") as client:
+        mine = await client.get("/operator/audit", params={"physician": doc.account_id})
+        assert mine.status_code == 200
+        actions = re.findall(r'<tr data-action="([a-z_]+)"', mine.text)
+        assert "signup" in actions and doc.name not in mine.text
+        ui = f"http://127.0.0.1:{stack.settings.temporal_ui_port}/namespaces/default/workflows/"
+        assert f'href="{ui}activation-{doc.account_id}"' in mine.text
+        by_application = await client.get("/operator/audit", params={"application": no})
+        assert f'href="{ui}application-{no}"' in by_application.text
+        today = datetime.now(CHINA_TIME).date().isoformat()
+        signups = await client.get(
+            "/operator/audit",
+            params={"physician": doc.account_id, "action": "signup", "since": today,
+                    "until": today},
+        )  # fmt: skip
+        assert re.findall(r'<tr data-action="([a-z_]+)"', signups.text) == ["signup"]
+        before = await client.get(
+            "/operator/audit",
+            params={"physician": doc.account_id, "until": "2020-01-01"},
+        )
+        assert "<tr data-action" not in before.text and "没有符合条件的记录" in before.text
+    api = await stack.api.get(
+        "/api/v1/audit",
+        params={"physician": doc.account_id, "action": "signup"},
+        headers=await desk(stack, "operator"),
+    )
+    assert [e["action"] for e in api.json()] == ["signup"]
