@@ -94,6 +94,14 @@ class RegisterOut(BaseModel):
     people: list[RegisterPersonOut]
 
 
+class RegisterQueryIn(BaseModel):
+    name: str = Field(min_length=1, max_length=64, description="the exact name")
+    certificate_no: str | None = Field(None, max_length=32)
+    institution: str | None = Field(
+        None, max_length=128, description="institution code or exact name"
+    )
+
+
 class JwkOut(BaseModel):
     kty: str
     crv: str

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
-from registry import access, audit, certificates, documents, identifiers, register
+from registry import access, audit, certificates, documents, identifiers, ratelimit, register
 from registry.application_types import (
     CANCELLATION_GROUNDS,
     STATE_NAMES,
@@ -564,6 +564,17 @@ async def verify(session: AsyncSession, certificate_no: str, check: str, lang: s
 
 
 # --- the public register ---------------------------------------------------------------------
+
+
+async def spend(session: AsyncSession, settings: Settings, address: str | None, limit) -> None:
+    """Count a public request against its client address (``registry.register``'s budgets),
+    committed even when it is refused, so that refusals count too."""
+    if not (settings.rate_limit_per_address and address):
+        return
+    try:
+        await ratelimit.hit(session, limit, address)
+    finally:
+        await session.commit()
 
 
 async def look_up(

@@ -23,6 +23,7 @@ from starter.web.routes import (
     operator,
     physician,
     public,
+    verify,
 )
 
 STATIC = Path(__file__).parent / "static"
@@ -47,6 +48,7 @@ def install(app: FastAPI) -> None:
     app.include_router(counter.router)  # paper: the commission's counter
     app.include_router(commission.router)  # portal2: the commission's inbox and decisions
     app.include_router(operator.router)  # portal2: the operator's audit trail
+    app.include_router(verify.router)  # paper: /verify and /register, public
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if app.state.settings.dev_mode:
         docs.install(app)

@@ -542,6 +542,89 @@ TEXTS.update(
         "counter.done.approve": ("已批准，注册已办结。", "Approved: the registry is updated."),
         "counter.done.reject": ("已不予通过，理由已告知。", "Refused; the reasons were sent."),
         "counter.done.return": ("已退回补正。", "Returned for correction."),
+        "verify.title": ("电子证照核验", "Verify a practice certificate"),
+        "verify.online": ("在线核验（注册信息现状）", "Online check (the registry now)"),
+        "verify.status.valid": (
+            "该电子证照有效：所载注册信息与注册系统现状一致。",
+            "Valid: the registry holds these facts now.",
+        ),
+        "verify.status.superseded": (
+            "该电子证照已被取代：注册信息此后有变更，以现状为准（见下）。",
+            "Superseded: the registration changed since; its facts now are below.",
+        ),
+        "verify.status.cancelled": (
+            "该注册已于{since}注销，电子证照不再有效。",
+            "Cancelled on {since}: the certificate no longer holds.",
+        ),
+        "verify.status.invalid": (
+            "该注册已于{since}失效（如调入军队），电子证照不再有效。",
+            "No longer valid since {since} (for example, a transfer to the military).",
+        ),
+        "verify.invalid": ("无效", "Invalid"),
+        "verify.unknown": (
+            "未找到与该证书编码和核验码相符的电子证照：它不是本系统签发的，或链接被改动。",
+            "No certificate matches this number and check code: not issued here, or the link "
+            "was altered.",
+        ),
+        "verify.name": ("姓名", "Name"),
+        "verify.level": ("医师级别", "Level"),
+        "verify.location": ("执业地点", "Location"),
+        "verify.filing": ("备案机构", "Filed at"),
+        "verify.registered_on": ("注册日期", "Registered on"),
+        "verify.issued_on": ("签发日期", "Issued on"),
+        "verify.current": ("注册信息现状", "The registration now"),
+        "verify.key": ("签名密钥", "Signing key"),
+        "verify.offline": ("签名核验（在本机浏览器中完成）", "Signature (checked in this browser)"),
+        "verify.offline.hint": (
+            "二维码中“#”之后是本系统签名的证照信息，不会发送到服务器；本页用公开的公钥"
+            "（/.well-known/ereg-certificate-keys.json）在本机核验其签名。",
+            "The QR code's text after '#' is the certificate signed by the service; it is never "
+            "sent to the server. This page checks its signature here, with the published public "
+            "keys (/.well-known/ereg-certificate-keys.json).",
+        ),
+        "verify.sig.checking": ("正在核验…", "Checking…"),
+        "verify.sig.good": (
+            "签名有效：本系统签发，内容未被改动",
+            "Signature valid: issued here, unaltered",
+        ),
+        "verify.sig.bad": (
+            "签名无效：内容被改动，或并非本系统签发",
+            "Signature invalid: altered, or not issued here",
+        ),
+        "verify.sig.mismatch": (
+            "二维码内容与本证书编码、核验码不符",
+            "The QR code's content does not match this certificate number and check code",
+        ),
+        "verify.sig.unsupported": (
+            "本浏览器不能核验 Ed25519 签名，请以上方在线核验结果为准",
+            "This browser cannot check Ed25519 signatures; rely on the online check above",
+        ),
+        "verify.ask": ("输入证书编码和核验码", "Enter the certificate number and check code"),
+        "verify.ask.hint": (
+            "核验码印在电子证照的二维码下方。",
+            "The check code is printed under the certificate's QR code.",
+        ),
+        "verify.check": ("核验码", "Check code"),
+        "verify.submit": ("核验", "Verify"),
+        "register.title": ("医师执业注册信息查询", "Public register of physicians"),
+        "register.intro": (
+            "医师执业注册和注销信息依法公开。请输入姓名，以及执业证书编码或执业机构（二者之一）。",
+            "Registrations and cancellations are public by law. Enter a name, and either a "
+            "certificate number or an institution.",
+        ),
+        "register.ask": ("查询条件", "Look up"),
+        "register.name": ("姓名（须完整准确）", "Name (exact)"),
+        "register.either": (
+            "执业证书编码与执业机构填写其一。",
+            "Either the certificate number or the institution.",
+        ),
+        "register.certificate_no": ("执业证书编码", "Practice certificate number"),
+        "register.institution": ("执业机构（名称或代码）", "Institution (name or code)"),
+        "register.submit": ("查询", "Look up"),
+        "register.found": ("查询结果", "Found"),
+        "register.none": ("未查到相符的医师执业注册信息。", "No registration matches."),
+        "register.status": ("状态", "Status"),
+        "register.ended_on": ("{day}起", "since {day}"),
         "counter.taken_meanwhile": (
             "该申请已在此期间由他人处理或已超期，未作更改；下面是它现在的状态。",
             "Someone else acted on this application meanwhile (or it lapsed); nothing was "

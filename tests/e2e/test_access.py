@@ -136,6 +136,7 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, dict]] = {
     ),
     ("GET", "/api/v1/public/certificates/verify"): (None, public(INCOMPLETE)),
     ("GET", "/api/v1/public/register"): (None, public(INCOMPLETE)),
+    ("POST", "/api/v1/public/register"): (None, public(INCOMPLETE)),
     ("GET", "/.well-known/ereg-certificate-keys.json"): (None, public(OK)),
     ("POST", "/api/v1/applications/{no}/withdraw"): (
         None,

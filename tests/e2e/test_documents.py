@@ -459,3 +459,43 @@ async def test_the_paper_check_item_by_item_returns_with_the_missing_items(stack
     assert "退回补正" in text and "聘用证明" in text and "体检表出具于8个月前" in text
     first_page(pdf, "application-form-after-return")
     await decided(stack, officer, no, "paper-check", "under_review", items=present)
+
+
+async def test_the_register_lookup_is_posted_and_its_budget_holds(stack, faker):
+    """POST /public/register takes the name in the body (never in a URL); it answers as the
+    deprecated GET does, never with an ID number, and spends the same budget per address."""
+    doc, registration = await _registered(stack, faker)
+    query = {"name": doc.name, "certificate_no": registration["certificate_no"]}
+    posted = await stack.api.post("/api/v1/public/register", json=query)
+    assert posted.status_code == 200, posted.text
+    old = await get(stack, f"/api/v1/public/register?{httpx.QueryParams(query)}", {})
+    assert posted.json() == old.json()
+    [person] = posted.json()["people"]
+    assert person["registrations"][0]["certificate_no"] == registration["certificate_no"]
+    seen = posted.text
+    for private in (doc.id_number, doc.phone, doc.who["email"]):
+        assert private not in seen
+    refused = await stack.api.post("/api/v1/public/register", json={"name": doc.name})
+    assert (refused.status_code, refused.json()["code"]) == (422, "register_query")
+
+    limited = create_app(
+        stack.settings.model_copy(update={"rate_limit_per_address": True}), stack.client
+    )
+    limited.state.temporal = stack.client  # the pages' dependency (no lifespan here)
+    transport = httpx.ASGITransport(app=limited, client=("198.51.100.9", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://ereg") as client:
+        body = {"name": "无此人", "institution": HUNAN}
+        for _ in range(30):
+            assert (await client.post("/api/v1/public/register", json=body)).status_code == 200
+        over = await client.post("/api/v1/public/register", json=body)
+        assert (over.status_code, over.json()["code"]) == (429, "rate_limited")
+        # The page spends the same budget: its answer says so beside the form.
+        page = await client.get("/register")
+        token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        answer = await client.post(
+            "/register",
+            data={"csrf_token": token, **body},
+            headers={"Origin": "http://ereg"},
+        )
+        assert answer.status_code == 429
+        assert "操作过于频繁" in answer.text

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from registry import ratelimit, register
 from registry.certificates import KEYS_PATH
 from starter.api.deps import SessionDep, SettingsDep
-from starter.api.document_schemas import JwksOut, RegisterOut, VerificationOut
+from starter.api.document_schemas import JwksOut, RegisterOut, RegisterQueryIn, VerificationOut
 from starter.api.errors import language
 from starter.services import documents
 
@@ -18,9 +18,7 @@ well_known = APIRouter(tags=["public"])
 
 async def _budget(session, settings, request: Request, limit: ratelimit.Limit) -> None:
     """Count this request against the client address; committed even if the request fails."""
-    if settings.rate_limit_per_address and request.client:
-        await ratelimit.hit(session, limit, request.client.host)
-        await session.commit()
+    await documents.spend(session, settings, request.client and request.client.host, limit)
 
 
 @router.get("/certificates/verify", response_model=VerificationOut)
@@ -38,8 +36,22 @@ async def verify_certificate(
     return VerificationOut(**body)
 
 
-@router.get("/register", response_model=RegisterOut)
+@router.post("/register", response_model=RegisterOut)
 async def look_up(
+    request: Request, session: SessionDep, settings: SettingsDep, body: RegisterQueryIn
+) -> RegisterOut:
+    """A physician's registrations, current and ended (with the day), by exact name and
+    either a certificate number or an institution. Never an ID number, phone or email. The
+    name travels in the body, never in a URL."""
+    await _budget(session, settings, request, register.LOOKUPS_PER_ADDRESS)
+    body_out = await documents.look_up(
+        session, body.name, body.certificate_no, body.institution, language(request)
+    )
+    return RegisterOut(**body_out)
+
+
+@router.get("/register", response_model=RegisterOut, deprecated=True)
+async def look_up_by_query(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
@@ -49,8 +61,8 @@ async def look_up(
         str | None, Query(max_length=128, description="institution code or exact name")
     ] = None,
 ) -> RegisterOut:
-    """A physician's registrations, current and ended (with the day), by exact name and
-    either a certificate number or an institution. Never an ID number, phone or email."""
+    """Deprecated: the same lookup with the name in the query string, which proxies and
+    browser histories keep; use ``POST /public/register``. Kept for existing clients."""
     await _budget(session, settings, request, register.LOOKUPS_PER_ADDRESS)
     body = await documents.look_up(session, name, certificate_no, institution, language(request))
     return RegisterOut(**body)
