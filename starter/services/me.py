@@ -180,10 +180,16 @@ async def activation_of(
     """Where the account's activation stands (live, from its workflow) and what to do next."""
     status = await activation.status(temporal, account.id)
     state = status.state if status else ActivationState(account.activation_state)
+    if state == ActivationState.awaiting_qualification and (
+        account.activation_state == ActivationState.awaiting_verification
+    ):
+        # Sign-up matched the record and said so; the workflow's own first match is still
+        # running. Say what sign-up said (a code asked for now waits for that match).
+        state = ActivationState.awaiting_verification
     out = ActivationOut(state=state)
     if status:
         out = ActivationOut(
-            state=status.state,
+            state=state,
             deadline=status.deadline,
             verified_channel=status.verified_channel,
             pending_codes=[PendingCodeOut(**c.model_dump()) for c in status.pending_codes],
