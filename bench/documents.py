@@ -11,7 +11,8 @@ lookup searches a registry of that size.
   (a photo seen for the first time is scaled once);
 - certificate: ``GET /me/registrations/{id}/certificate.pdf``, the first download of each
   (the certificate is signed and recorded, then drawn);
-- lookup: ``GET /public/register`` by name and certificate number, or name and institution.
+- lookup: ``POST /public/register`` (the name in the body) by name and certificate number, or
+  name and institution.
 
 PDFs: ``n`` from one client alone, then ``n`` from 8 clients in a closed loop. Lookups: ``n``
 from one client, then ``4 n`` from 32 clients.
@@ -202,7 +203,7 @@ async def run(n: int, registrations: int | None = None) -> dict:
                     params = {"name": p.name, "certificate_no": f"1143{2020 + i % 6}{i:07d}"}
                 else:
                     params = {"name": p.name, "institution": p.institution_code}
-                return lambda: http.get("/api/v1/public/register", params=params)
+                return lambda: http.post("/api/v1/public/register", json=params)
 
             warm = [form(i) for i in range(count - 16, count)]
             warm += [certificate(i) for i in range(count - 16, count)]
