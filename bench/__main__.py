@@ -20,16 +20,16 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import api_latency, documents, pages, pipeline, qualification_import, scale
+from bench import api_latency, documents, pages, pipeline, qualification_import, scale, workbench
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SIZES = {
     "quick": {"pipeline": 120, "api": 60, "scale": 500, "import": 50_000, "pages": 20,
-              "documents": 60},
+              "documents": 60, "workbench": 40},
     "full": {"pipeline": 300, "api": 500, "scale": 20_000, "import": 500_000, "pages": 100,
-             "documents": 300},
+             "documents": 300, "workbench": 200},
 }  # fmt: skip
-ORDER = ("import", "pipeline", "api", "scale", "pages", "documents")
+ORDER = ("import", "pipeline", "api", "scale", "pages", "documents", "workbench")
 console = Console()
 
 
@@ -93,6 +93,8 @@ async def run_one(name: str, size: int) -> dict:
         return await pages.run(size)
     if name == "documents":
         return await documents.run(size)
+    if name == "workbench":
+        return await workbench.run(size)
     return await qualification_import.run(size)
 
 
@@ -163,6 +165,18 @@ def rows_for(name: str, r: dict) -> list[tuple[str, str, str, bool | None]]:
             ("temporal workflow list --limit 100: median / max s",
              f"{q['cli_list_limit_100']['median_s']} / {q['cli_list_limit_100']['max_s']}",
              "< 1 s", q["cli_list_limit_100"]["max_s"] < r["target_query_s"]),
+        ]  # fmt: skip
+    if name == "workbench":
+        inbox, decision = r["inbox_first_page"], r["decision_round_trip"]
+        return [
+            (f"inbox of {r['items']:,} items, first page, 1 client: p50 / p95 ms",
+             f"{inbox['client']['p50_ms']} / {inbox['client']['p95_ms']}"
+             f"  (server {inbox['server']['p50_ms']} / {inbox['server']['p95_ms']})",
+             f"p95 < {inbox['target_p95_ms']}", inbox["ok"]),
+            (f"decision POST → updated page, {decision['clerks']} clerks: p50 / p95 ms",
+             f"{decision['p50_ms']} / {decision['p95_ms']}  ({decision['per_second']}/s,"
+             f" {len(decision['failures'])} failed)",
+             f"p95 < {decision['target_p95_ms']}", decision["ok"]),
         ]  # fmt: skip
     if name == "documents":
         out = []

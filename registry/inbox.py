@@ -6,8 +6,10 @@ deadline; the clerk wants them in one list, overdue and near-deadline first, fil
 urgency, a page at a time. The portal's inbox and ``GET /api/v1/institution/inbox/items`` both
 read it here, so the two never disagree.
 
-One ``UNION ALL`` over the three tables (each leg on its (institution, state) index) is sorted
-and cut in the database: a page of an inbox of 10,000 items never loads the other 9,980.
+One ``UNION ALL`` over the three tables, sorted and cut in the database: each leg gives only
+its first ``page × size`` rows in the page's order, read from its (institution, state,
+deadline) index (migration 0014), so a page of an inbox of 10,000 items sorts a few dozen rows,
+not 10,000, and never loads the others.
 
 An activation's deadline lives in its workflow (30 days from when the qualification record
 matched) and is not stored; the list uses sign-up + 30 days, the earliest it can be, so an
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import DateTime, String, func, literal, select, union_all
+from sqlalchemy import DateTime, Select, String, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
@@ -115,8 +117,21 @@ def _plus_days_sqlite(element, compiler, **kw):
     return f"datetime({compiler.process(moment, **kw)}, '+{days.value} days')"
 
 
-def _legs(institution_code: str):
-    """The three kinds of waiting work of one institution, with the same columns."""
+@dataclass(frozen=True)
+class _Leg:
+    """One kind of waiting work: its rows, and the columns its deadline and age are read from
+    (for an activation, sign-up: its deadline is sign-up + 30 days)."""
+
+    kinds: tuple[InboxKind, ...]
+    query: Select
+    deadline_key: ColumnElement
+    since_key: ColumnElement
+    shift: timedelta = timedelta(0)  # deadline = deadline_key + shift
+
+
+def _legs(institution_code: str) -> list[_Leg]:
+    """The three kinds of waiting work of one institution, with the same columns; each leg is
+    served by its (institution, state, deadline) index."""
     kind, ref = "kind", "ref"
     activations = select(
         literal(InboxKind.activation.value, String).label(kind),
@@ -149,21 +164,38 @@ def _legs(institution_code: str):
         ProfileReview.institution_code == institution_code,
         ProfileReview.state == ReviewState.awaiting_institution,
     )
-    return union_all(applications, activations, reviews).subquery("inbox")
+    return [
+        _Leg((InboxKind.application,), applications, Application.step_deadline,
+             Application.created_at),
+        _Leg((InboxKind.activation,), activations, Account.created_at, Account.created_at,
+             ACTIVATION_WINDOW),
+        _Leg((InboxKind.personal_info, InboxKind.photo), reviews, ProfileReview.deadline,
+             ProfileReview.created_at),
+    ]  # fmt: skip
 
 
-def _conditions(inbox, query: InboxQuery, now: datetime) -> list[ColumnElement]:
+def _leg_conditions(leg: _Leg, query: InboxQuery, now: datetime) -> list[ColumnElement] | None:
+    """The query's filters on one leg, on its own columns (so its index serves them); None:
+    the leg holds nothing of the kind asked for."""
+    if query.kind is not None and query.kind not in leg.kinds:
+        return None
     conditions = []
-    if query.kind is not None:
-        conditions.append(inbox.c.kind == query.kind.value)
-    soon = now + DUE_SOON
+    if query.kind is not None and len(leg.kinds) > 1:
+        conditions.append(ProfileReview.kind == query.kind.value)
+    due, soon = now - leg.shift, now + DUE_SOON - leg.shift
+    key = leg.deadline_key
     if query.urgency == Urgency.overdue:
-        conditions.append(inbox.c.deadline <= now)
+        conditions.append(key <= due)
     elif query.urgency == Urgency.due_soon:
-        conditions += [inbox.c.deadline > now, inbox.c.deadline <= soon]
+        conditions += [key > due, key <= soon]
     elif query.urgency == Urgency.on_time:
-        conditions.append((inbox.c.deadline > soon) | inbox.c.deadline.is_(None))
+        conditions.append((key > soon) | key.is_(None))
     return conditions
+
+
+def _leg_order(leg: _Leg, sort: InboxSort):
+    key = leg.since_key if sort in (InboxSort.since, InboxSort.since_desc) else leg.deadline_key
+    return key.desc() if sort.value.startswith("-") else key.asc()
 
 
 def _order(inbox, sort: InboxSort) -> list:
@@ -175,22 +207,38 @@ def _order(inbox, sort: InboxSort) -> list:
 async def waiting(
     session: AsyncSession, institution_code: str, query: InboxQuery, now: datetime | None = None
 ) -> InboxPage:
-    """One page of what waits on the institution, and how many items match in all."""
+    """One page of what waits on the institution, and how many items match in all.
+
+    Each leg is counted on its own and gives only its first ``page × size`` rows in the page's
+    order (an index range, not a sort of everything); the page is cut from their union.
+    """
     now = now or datetime.now(UTC)
     size = max(1, min(query.size, MAX_PAGE_SIZE))
-    inbox = _legs(institution_code)
-    conditions = _conditions(inbox, query, now)
-    total = await session.scalar(select(func.count()).select_from(inbox).where(*conditions))
-    pages = max(1, -(-(total or 0) // size))
+    legs = [(leg, _leg_conditions(leg, query, now)) for leg in _legs(institution_code)]
+    legs = [(leg, conditions) for leg, conditions in legs if conditions is not None]
+    total = 0
+    for leg, conditions in legs:
+        counted = select(func.count()).select_from(leg.query.where(*conditions).subquery())
+        total += await session.scalar(counted) or 0
+    pages = max(1, -(-total // size))
     page = max(1, min(query.page, pages))
+    if not legs:
+        return InboxPage([], 0, 1, size)
+    keep = page * size
+    parts = [
+        select(
+            leg.query.where(*conditions)
+            .order_by(_leg_order(leg, query.sort))
+            .limit(keep)
+            .subquery()
+        )  # fmt: skip
+        for leg, conditions in legs
+    ]
+    inbox = union_all(*parts).subquery("inbox")
     rows = await session.execute(
-        select(inbox)
-        .where(*conditions)
-        .order_by(*_order(inbox, query.sort))
-        .limit(size)
-        .offset((page - 1) * size)
+        select(inbox).order_by(*_order(inbox, query.sort)).limit(size).offset((page - 1) * size)
     )
-    return InboxPage([_row(*r) for r in rows], total or 0, page, size)
+    return InboxPage([_row(*r) for r in rows], total, page, size)
 
 
 def _row(kind, ref, account_id, since, deadline) -> InboxRow:

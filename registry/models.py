@@ -100,7 +100,11 @@ class Account(Base):
     # the number they were issued under, and one issued under an older number no longer works.
     token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
-    __table_args__ = (Index("ix_accounts_activation", "activation_state", "institution_code"),)
+    __table_args__ = (
+        Index("ix_accounts_activation", "activation_state", "institution_code"),
+        # the institution's inbox (registry.inbox): activations waiting, oldest first
+        Index("ix_accounts_inbox", "institution_code", "activation_state", "created_at"),
+    )
 
 
 class Qualification(Base):
@@ -243,7 +247,11 @@ class Application(Base):
     open_slot: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    __table_args__ = (UniqueConstraint("open_slot", name="uq_applications_open"),)
+    __table_args__ = (
+        UniqueConstraint("open_slot", name="uq_applications_open"),
+        # the institution's inbox (registry.inbox): applications to confirm by deadline
+        Index("ix_applications_inbox", "institution_code", "state", "step_deadline"),
+    )
 
 
 class ApplicationEvent(Base):
@@ -482,7 +490,11 @@ class ProfileReview(Base):
     open_slot: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    __table_args__ = (UniqueConstraint("account_id", "open_slot", name="uq_profile_reviews_open"),)
+    __table_args__ = (
+        UniqueConstraint("account_id", "open_slot", name="uq_profile_reviews_open"),
+        # the institution's inbox (registry.inbox): reviews to decide by deadline
+        Index("ix_profile_reviews_inbox", "institution_code", "state", "deadline"),
+    )
 
 
 # --- SQLite keeps no time zone ------------------------------------------------------------------
