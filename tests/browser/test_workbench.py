@@ -12,7 +12,16 @@ from registry.models import ProfileReview
 from registry.seed import DEMO_PASSWORD
 from tests.browser.conftest import WIDTHS, Foreign
 from tests.browser.helpers import account_id, code_sent_to, message_count, shoot
-from tests.e2e.people import HUNAN, STAFF, filed, new_physician
+from tests.e2e.people import (
+    HUNAN,
+    OFFICER,
+    STAFF,
+    application,
+    decided,
+    desk,
+    filed,
+    new_physician,
+)
 from tests.e2e.test_activation import (
     import_qualification,
     person,
@@ -21,6 +30,7 @@ from tests.e2e.test_activation import (
     wait_for_state,
 )
 from tests.e2e.test_profile import picture, upload
+from tests.e2e.test_workbench import seed_overdue, under_review
 
 ANY_HOME = re.compile(r"/me(/activation)?$")
 
@@ -105,6 +115,21 @@ async def test_clerk_approves_in_the_inbox_and_the_physician_sees_it_move_on(bro
         await expect(physician.locator("#state")).to_contain_text(
             "待现场提交纸质材料", timeout=20_000
         )
+        # The paper check is the counter's (the paper helper's page); here its API update.
+        await decided(stack, await desk(stack, OFFICER[HUNAN]), no, "paper-check",
+                      "under_review", documents_complete=True)  # fmt: skip
+        async with party(browser, stack, OFFICER[HUNAN], home="/commission") as officer:
+            await expect(officer.locator(f'tr[data-ref="{no}"]')).to_be_visible()
+            await shoot(officer, "com-inbox")
+            await officer.locator(f'tr[data-ref="{no}"]').get_by_role("link").click()
+            await expect(officer.get_by_text("剩余工作日")).to_be_visible()
+            await shoot(officer, "com-application")
+            await officer.get_by_label("意见").fill("准予注册")
+            await officer.get_by_role("button", name="同意", exact=True).click()
+            await expect(officer.locator("#state")).to_contain_text("已办结")
+        await expect(physician.locator(".certificate")).to_be_visible(timeout=20_000)
+        certificate = (await application(stack, doc.headers, no))["certificate_no"]
+        await expect(physician.locator(".certificate")).to_have_text(certificate)
 
 
 async def test_two_clerks_approve_the_same_application_one_is_told_it_was_decided(
@@ -231,3 +256,54 @@ async def test_settings_say_that_auto_activation_activates_those_waiting(browser
         await clerk.get_by_role("button", name="保存").nth(1).click()
         await expect(clerk.locator(".alert.info")).to_contain_text("科室列表已保存")
         await expect(departments).to_have_value("内科\n外科\n儿科")
+
+
+async def test_the_officers_inbox_shows_the_overdue_application_first(browser, stack, faker):
+    """Overdue by a seeded row: the application's deadline set long past and marked overdue,
+    as the workflow's timer leaves it when the 20 working days run out."""
+    _doc, no = await under_review(stack, faker)
+    await seed_overdue(stack, no)
+    async with party(browser, stack, OFFICER[HUNAN], home="/commission") as officer:
+        first = officer.locator("table.inbox tbody tr").first
+        await expect(first).to_have_attribute("data-ref", no)
+        await expect(first).to_contain_text("已逾期")
+        await expect(
+            officer.get_by_role("navigation").get_by_role("link", name="窗口受理")
+        ).to_have_attribute("href", "/commission/counter")
+        await officer.get_by_role("navigation").get_by_role("link", name="依职权注销").click()
+        await expect(officer.get_by_role("heading", name="依职权注销")).to_be_visible()
+        await shoot(officer, "com-cancellation")
+
+
+async def test_the_operator_finds_a_physicians_events_and_their_workflow(browser, stack, faker):
+    doc, no = await registration(stack, faker)
+    async with party(browser, stack, "operator", home="/operator/audit") as operator:
+        await operator.get_by_label("医师账户编号").fill(str(doc.account_id))
+        await operator.get_by_role("button", name="筛选").click()
+        signup = operator.locator('tr[data-action="signup"]')
+        await expect(signup).to_be_visible()
+        link = signup.get_by_role("link", name=f"activation-{doc.account_id}")
+        ui = f"http://127.0.0.1:{stack.settings.temporal_ui_port}"
+        await expect(link).to_have_attribute(
+            "href", f"{ui}/namespaces/default/workflows/activation-{doc.account_id}"
+        )
+        await shoot(operator, "op-audit")
+        await operator.get_by_label("申请编号").fill(no)
+        await operator.get_by_label("医师账户编号").fill("")
+        await operator.get_by_role("button", name="筛选").click()
+        await expect(operator.get_by_role("link", name=f"application-{no}").first).to_be_visible()
+
+
+async def test_the_workbench_in_english(browser, stack):
+    async with party(browser, stack, STAFF[HUNAN]) as clerk:
+        await clerk.get_by_role("button", name="English").click()
+        await expect(clerk.get_by_role("heading", name="Institution inbox")).to_be_visible()
+        await expect(clerk.get_by_label("Kind")).to_be_visible()
+        await (
+            clerk.get_by_role("navigation")
+            .get_by_role("link", name="Report a cancellation")
+            .click()
+        )
+        await expect(clerk.get_by_role("heading", name="Report a cancellation")).to_be_visible()
+        await shoot(clerk, "inst-cancellation-en")
+        await clerk.get_by_role("button", name="中文").click()
