@@ -53,6 +53,7 @@ def build_worker(client: Client, settings: Settings) -> Worker:
             application.record_transition,
             application.complete_application,
             application.review_deadline,
+            application.record_claim,
             application.notify_application,
             profile.record_review,
             profile.apply_review,

@@ -17,6 +17,7 @@ from registry.application_types import (
     Notice,
     Transition,
 )
+from registry.claims import ClaimRecord
 from registry.db import in_transaction, session_scope
 from registry.models import Account, Application, ApplicationEvent, AuditEvent, Commission
 from registry.notices import application_message
@@ -178,6 +179,22 @@ class ApplicationActivities:
     async def complete_application(self, application_no: str, today: date) -> Completion:
         async with session_scope(self._database_url) as session:
             return await applications.complete(session, application_no, today)
+
+    @activity.defn
+    async def record_claim(self, record: ClaimRecord) -> None:
+        """Mirror the workflow's claim on the row the inboxes read (the same values on retry)."""
+        await in_transaction(
+            self._database_url,
+            lambda connection: connection.execute(
+                update(_APPLICATIONS)
+                .where(_APPLICATIONS.c.application_no == record.application_no)
+                .values(
+                    claimed_by=record.holder_id,
+                    claimed_at=record.since,
+                    claim_until=record.until,
+                )
+            ),
+        )
 
     @activity.defn
     async def review_deadline(self, accepted_on: date, working_days: int) -> datetime:

@@ -7,7 +7,7 @@ carry) or an ``Account``; both have ``role``, ``institution_code`` and ``commiss
 
 from typing import Protocol
 
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.institutions import institutions_of
@@ -51,14 +51,16 @@ def applications_visible_to(account: Account):
     institution told of a change); officers those of their commission; operators all."""
     if account.role == Role.PHYSICIAN:
         return or_(Application.account_id == account.id, Application.filed_by == account.id)
-    if account.role == Role.INSTITUTION_STAFF:
+    if account.role in (Role.INSTITUTION_STAFF, Role.INSTITUTION_ADMIN):
         return or_(
             Application.institution_code == account.institution_code,
             Application.notify_institution_code == account.institution_code,
         )
-    if account.role == Role.COMMISSION_OFFICER:
+    if account.role in (Role.COMMISSION_OFFICER, Role.COMMISSION_ADMIN):
         return Application.commission_code == account.commission_code
-    return Application.id.is_not(None)
+    if account.role == Role.OPERATOR:
+        return Application.id.is_not(None)
+    return false()
 
 
 def sees_applicant_unmasked(viewer: Account, application: Application) -> bool:
@@ -102,3 +104,17 @@ def works_the_counter_of(party: Party, application: Application) -> bool:
     decides it (the one licensing its institution) — whatever institution the physician is at
     now."""
     return is_officer_of(party, application.commission_code)
+
+
+def works_on(party: Party, institution_code: str | None, commission_code: str | None) -> bool:
+    """Who may claim an item: the staff of the institution confirming it, or an officer of the
+    commission deciding it (which of the two the step decides, the workflow checks)."""
+    return is_staff_of(party, institution_code) or is_officer_of(party, commission_code)
+
+
+def supervises(party: Party, institution_code: str | None, commission_code: str | None) -> bool:
+    """An institution's administrator supervises its staff's work, a commission's its
+    officers': they may hand a claimed item to someone else."""
+    if party.role == Role.INSTITUTION_ADMIN:
+        return party.institution_code == institution_code
+    return party.role == Role.COMMISSION_ADMIN and party.commission_code == commission_code

@@ -488,6 +488,22 @@ CATALOG: dict[str, tuple[int, str, str]] = {
         "A file may have at most {max} rows; split it into several files.",
     ),
     "batch_not_found": (404, "未找到该批次。", "No such batch."),
+    "claimed_by_other": (
+        409,
+        "此事项已由工作人员（账号 {holder}）认领，至 {until}（北京时间）前只有其可以办理。",
+        "Staff account {holder} has claimed this item; until {until} China time only they "
+        "may decide it.",
+    ),
+    "not_supervisor": (
+        403,
+        "只有本机构或本卫生健康委的管理员可以改派。",
+        "Only an administrator of the institution or commission may reassign.",
+    ),
+    "claim_holder_required": (
+        422,
+        "请选择改派给哪位工作人员。",
+        "Choose the staff member to reassign it to.",
+    ),
 }
 
 # Stable codes for the ``reason`` parameter, rendered in the caller's language.

@@ -247,6 +247,10 @@ class Application(Base):
     open_slot: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The workflow's claim, mirrored for the inboxes (registry.claims); lapsed once past until.
+    claimed_by: Mapped[int | None] = mapped_column(Integer)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claim_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     __table_args__ = (
         UniqueConstraint("open_slot", name="uq_applications_open"),
         # the institution's inbox (registry.inbox): applications to confirm by deadline

@@ -13,7 +13,17 @@ class Role(StrEnum):
     INSTITUTION_STAFF = "institution_staff"
     COMMISSION_OFFICER = "commission_officer"
     OPERATOR = "operator"
+    # Supervisors: manage their institution's staff or their commission's officers, and may
+    # hand a claimed item to someone else (issue #17).
+    INSTITUTION_ADMIN = "institution_admin"
+    COMMISSION_ADMIN = "commission_admin"
 
 
 #: Roles an operator (or the CLI) may give a staff account.
-STAFF_ROLES = (Role.INSTITUTION_STAFF, Role.COMMISSION_OFFICER, Role.OPERATOR)
+STAFF_ROLES = (
+    Role.INSTITUTION_STAFF,
+    Role.COMMISSION_OFFICER,
+    Role.OPERATOR,
+    Role.INSTITUTION_ADMIN,
+    Role.COMMISSION_ADMIN,
+)

@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     jwt_secret: str = ""
     code_secret: str = ""
     access_token_minutes: int = 30
+    # A claim on an inbox item lapses after this long unless renewed (registry.claims).
+    claim_lapse_minutes: int = 120
     refresh_token_days: int = 14
     rate_limit_per_address: bool = True  # off only where every caller shares one address
     # Proxies whose X-Forwarded-For names the client (addresses or networks, comma-separated).

@@ -22,11 +22,11 @@ async def create_staff(
         raise DomainError("invalid_request", {"detail": f"role must be one of {STAFF_ROLES}"})
     username = normalize_username(username)
     check_policy(password)
-    if role == Role.INSTITUTION_STAFF:
+    if role in (Role.INSTITUTION_STAFF, Role.INSTITUTION_ADMIN):
         if not institution_code or await session.get(Institution, institution_code) is None:
             raise DomainError("institution_not_found", {"institution_code": institution_code})
         commission_code = None
-    elif role == Role.COMMISSION_OFFICER:
+    elif role in (Role.COMMISSION_OFFICER, Role.COMMISSION_ADMIN):
         if not commission_code or await session.get(Commission, commission_code) is None:
             raise DomainError("commission_not_found", {"commission_code": commission_code})
         institution_code = None

@@ -29,7 +29,7 @@ from workflows.common import Notices, Steps, china_date, refuse, run_activity
 
 with workflow.unsafe.imports_passed_through():
     from activities.applications import ApplicationActivities
-    from registry.access import acts_for_applicant, is_officer_of, is_staff_of
+    from registry.access import acts_for_applicant, is_officer_of, is_staff_of, supervises
     from registry.application_types import (
         DOCUMENTS_WINDOW,
         INSTITUTION_WINDOW,
@@ -59,6 +59,7 @@ with workflow.unsafe.imports_passed_through():
         Withdrawal,
     )
     from registry.applications import first_state
+    from registry.claims import Claim, ClaimAction, ClaimOut, ClaimRecord, ClaimRequest
     from registry.documents import findings_text, name_of
     from registry.reference import CHINA_TIME
     from registry.reviews import REVIEW_ENDED_SIGNAL, ReviewEnding, review_workflow_id
@@ -115,6 +116,7 @@ class ApplicationWorkflow:
         self._certificate_no: str | None = None
         self._notices = Notices()
         self._entry = Sx.awaiting_institution  # where a (re)submission enters; set by run
+        self._claim: Claim | None = None  # who works on the step now (registry.claims)
         self._documents_returned = False  # returned at the paper check: resubmit to it
 
     @workflow.run
@@ -209,6 +211,8 @@ class ApplicationWorkflow:
         """Enter ``state``: restart its clock, show it to operators, record it."""
         deadline, reminder_at = await self._clock_for(state)
         self._state, self._deadline, self._review_reminder_at = state, deadline, reminder_at
+        if self._claim is not None:  # the step it was taken for is taken
+            await self._set_claim(None)
         self._reminded = self._overdue = False
         await self._record(action, actor, comment, **reason)
 
@@ -349,6 +353,7 @@ class ApplicationWorkflow:
     @institution_decision.validator
     def _validate_institution_decision(self, decision: InstitutionDecision) -> None:
         self._check_institution(decision.actor)
+        self._check_claim(decision.actor)
         self._check_state(Sx.awaiting_institution)
         self._check_reason(decision.decision, decision.comment)
 
@@ -403,6 +408,7 @@ class ApplicationWorkflow:
     @paper_check.validator
     def _validate_paper_check(self, check: PaperCheck) -> None:
         self._check_commission(check.actor)
+        self._check_claim(check.actor)
         self._check_state(Sx.awaiting_documents)
         kinds = [item.kind for item in check.items]
         if len(set(kinds)) != len(kinds):
@@ -430,6 +436,7 @@ class ApplicationWorkflow:
     @commission_decision.validator
     def _validate_commission_decision(self, decision: CommissionDecision) -> None:
         self._check_commission(decision.actor)
+        self._check_claim(decision.actor)
         self._check_state(Sx.under_review)
         self._check_reason(decision.decision, decision.comment)
 
@@ -483,6 +490,94 @@ class ApplicationWorkflow:
             handle = workflow.get_external_workflow_handle(review_workflow_id(review_id))
             with suppress(FailureError):  # it closed meanwhile: nothing left to end
                 await handle.signal(REVIEW_ENDED_SIGNAL, ending)
+
+    # --- claims (registry.claims) ----------------------------------------------------------------
+    # No patch: a new handler, and checks that change nothing while no claim was ever taken —
+    # which is every history recorded before claims existed.
+
+    def _check_claim(self, actor: Actor) -> None:
+        """While someone else holds a live claim, the decision is theirs."""
+        claim = self._claim
+        if claim and claim.live(workflow.now()) and claim.holder.account_id != actor.account_id:
+            raise refuse(
+                "claimed_by_other",
+                holder=claim.holder.account_id,
+                until=claim.until.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M"),
+            )
+
+    def _check_works_on_step(self, actor: Actor) -> None:
+        if self._state == Sx.awaiting_institution:
+            self._check_institution(actor)
+        elif self._state in (Sx.awaiting_documents, Sx.under_review):
+            self._check_commission(actor)
+        else:
+            raise refuse("wrong_state", state=self._state.value)
+
+    @workflow.update
+    async def claim(self, request: ClaimRequest) -> ClaimOut:
+        self._validate_claim(request)  # again: another claim may have been taken meanwhile
+        if request.action == ClaimAction.release:
+            await self._set_claim(None)
+        else:
+            holder = request.to if request.action == ClaimAction.reassign else request.actor
+            now = workflow.now()
+            keeps = self._claim and self._claim.holder.account_id == holder.account_id
+            since = self._claim.since if keeps and self._claim.live(now) else now
+            until = now + timedelta(minutes=request.lapse_minutes)
+            await self._set_claim(Claim(holder=holder, since=since, until=until))
+        return self._claim_out()
+
+    @claim.validator
+    def _validate_claim(self, request: ClaimRequest) -> None:
+        if request.action == ClaimAction.reassign:
+            # The supervisor of the step's desk: the institution's, then the commission's.
+            at_institution = self._state == Sx.awaiting_institution
+            institution = self._start.institution_code if at_institution else None
+            commission = None if at_institution else self._start.commission_code
+            if not supervises(request.actor, institution, commission):
+                raise refuse("not_supervisor")
+            if request.to is None:
+                raise refuse("claim_holder_required")
+            self._check_works_on_step(request.to)
+            return
+        self._check_works_on_step(request.actor)
+        self._check_claim(request.actor)
+        if not 1 <= request.lapse_minutes <= 24 * 60:
+            raise refuse("invalid_request", detail="lapse_minutes")
+
+    @workflow.query
+    def current_claim(self) -> ClaimOut:
+        return self._claim_out()
+
+    def _claim_out(self) -> ClaimOut:
+        claim = self._claim
+        if claim is None or not claim.live(workflow.now()):
+            return ClaimOut()
+        return ClaimOut(holder_id=claim.holder.account_id, since=claim.since, until=claim.until)
+
+    async def _set_claim(self, claim: Claim | None) -> None:
+        """Hold (or end) the claim; operators and the inboxes see it, with no personal data."""
+        self._claim = claim
+        if claim is None:
+            workflow.upsert_search_attributes(
+                [sa.CLAIMED_BY.value_unset(), sa.CLAIMED_UNTIL.value_unset()]
+            )
+        else:
+            workflow.upsert_search_attributes(
+                [
+                    sa.CLAIMED_BY.value_set(str(claim.holder.account_id)),
+                    sa.CLAIMED_UNTIL.value_set(claim.until),
+                ]
+            )
+        await run_activity(
+            ApplicationActivities.record_claim,
+            ClaimRecord(
+                application_no=self._start.application_no,
+                holder_id=claim and claim.holder.account_id,
+                since=claim and claim.since,
+                until=claim and claim.until,
+            ),
+        )
 
     # --- applicant -----------------------------------------------------------------------------
 

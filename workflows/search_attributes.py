@@ -15,6 +15,9 @@ COMMISSION_CODE = SearchAttributeKey.for_keyword("CommissionCode")
 STEP_DEADLINE = SearchAttributeKey.for_datetime("StepDeadline")
 OVERDUE = SearchAttributeKey.for_bool("Overdue")
 REVIEW_STATE = SearchAttributeKey.for_keyword("ReviewState")
+# Claimed work (registry.claims): the staff account's id, never a name, and when it lapses.
+CLAIMED_BY = SearchAttributeKey.for_keyword("EregClaimedBy")
+CLAIMED_UNTIL = SearchAttributeKey.for_datetime("EregClaimedUntil")
 
 ALL: tuple[SearchAttributeKey, ...] = (
     ACTIVATION_STATE,
@@ -26,6 +29,8 @@ ALL: tuple[SearchAttributeKey, ...] = (
     STEP_DEADLINE,
     OVERDUE,
     REVIEW_STATE,
+    CLAIMED_BY,
+    CLAIMED_UNTIL,
 )
 
 

@@ -20,6 +20,7 @@ from starter.api.routes import (
     auth,
     batches,
     bulk,
+    claims,
     codec,
     codec_login,
     dev,
@@ -89,7 +90,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
         api.include_router(module.router)
     for module in (security, profile, reviews, documents, public, refusals):
         api.include_router(module.router)
-    for module in (batches, bulk):  # institutions at scale
+    for module in (batches, bulk, claims):  # institutions at scale
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(public.well_known)

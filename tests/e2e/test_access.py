@@ -163,6 +163,11 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, dict]] = {
     ("POST", "/api/v1/institution/batches"): (None, staff(INCOMPLETE)),
     ("GET", "/api/v1/institution/batches"): (None, staff(OK)),
     ("POST", "/api/v1/institution/decisions"): ({}, staff(INCOMPLETE)),
+    ("GET", "/api/v1/applications/{no}/claim"): (None, row(401, 403, 403, OK, 404, OK, 404, 403)),
+    ("POST", "/api/v1/applications/{no}/claim"): (
+        {},
+        row(401, 403, 403, DONE, 404, DONE, 404, 403),
+    ),
     ("POST", "/api/v1/commission/decisions"): ({}, officers(INCOMPLETE)),
     ("GET", "/api/v1/institution/batches/{batch}"): (
         None,

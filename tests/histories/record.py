@@ -61,6 +61,7 @@ from registry.application_types import (
     Transition,
     Withdrawal,
 )
+from registry.claims import ClaimRecord, ClaimRequest
 from registry.codes import code_digest
 from registry.reviews import (
     REVIEW_ENDED_SIGNAL,
@@ -97,6 +98,8 @@ WRONG = "000000"
 PHYSICIAN = Actor(account_id=ACCOUNT_ID, role="physician")
 STAFF = Actor(account_id=5, role="institution_staff", institution_code=INSTITUTION)
 OFFICER = Actor(account_id=6, role="commission_officer", commission_code=COMMISSION)
+COLLEAGUE = Actor(account_id=7, role="institution_staff", institution_code=INSTITUTION)
+ADMIN = Actor(account_id=8, role="institution_admin", institution_code=INSTITUTION)
 
 
 # --- fakes: what the database and the outboxes would answer ----------------------------------
@@ -174,6 +177,10 @@ class Fakes:
                 refused=rows.last - rows.first + 1 - len(numbers),
             )
 
+        @activity.defn(name="record_claim")
+        async def record_claim(record: ClaimRecord) -> None:
+            pass
+
         @activity.defn(name="finish_batch")
         async def finish_batch(batch_id: str) -> None:
             pass
@@ -194,6 +201,7 @@ class Fakes:
             deliver_contact_message,
             file_rows,
             finish_batch,
+            record_claim,
         ]
 
 
@@ -490,6 +498,27 @@ class Recorder:
         await handle.result()
         return handle
 
+    async def application_claimed(self) -> WorkflowHandle:
+        """A clerk claims it, the administrator hands it to a colleague who approves; an
+        officer claims it at the counter and decides."""
+        handle = await self.application("application-claimed")
+        await step(handle, ApplicationWorkflow.claim, ClaimRequest(actor=STAFF, action="claim"))
+        await step(
+            handle,
+            ApplicationWorkflow.claim,
+            ClaimRequest(actor=ADMIN, action="reassign", to=COLLEAGUE),
+        )
+        await step(
+            handle,
+            ApplicationWorkflow.institution_decision,
+            InstitutionDecision(actor=COLLEAGUE, decision=Decision.approve),
+        )
+        await step(handle, ApplicationWorkflow.claim, ClaimRequest(actor=OFFICER, action="claim"))
+        await self.papers(handle)
+        await self.commission(handle, Decision.approve)
+        await handle.result()
+        return handle
+
     async def application_ex_officio(self) -> WorkflowHandle:
         """The commission cancels on its own authority: only its decision is awaited."""
         handle = await self.application(
@@ -706,6 +735,7 @@ SCENARIOS: dict[str, Callable[[Recorder], Awaitable[WorkflowHandle]]] = {
     "application_refused_with_reasons": Recorder.application_refused_with_reasons,
     "application_filed_by_institution": Recorder.application_filed_by_institution,
     "application_ex_officio": Recorder.application_ex_officio,
+    "application_claimed": Recorder.application_claimed,
     "application_ends_stale_reviews": Recorder.application_ends_stale_reviews,
     "application_withdrawn": Recorder.application_withdrawn,
     "application_expired": Recorder.application_expired,

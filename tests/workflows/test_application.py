@@ -56,6 +56,7 @@ from registry.application_types import (
     Transition,
     Withdrawal,
 )
+from registry.claims import ClaimRecord
 from registry.reference import CHINA_TIME
 from registry.reviews import ReviewState, review_workflow_id
 from registry.workdays import add_working_days, working_days_between
@@ -161,6 +162,7 @@ class FakeRecords:
     transitions: list[Transition] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     completions: list[tuple[str, date]] = field(default_factory=list)
+    claims: list[ClaimRecord] = field(default_factory=list)  # the row's mirror of each claim
     # activity name -> how many of its next attempts fail (say, the worker restarts): retried
     failing: Counter[str] = field(default_factory=Counter)
     # The working-day calendar is read this much later than the workflow's date (whole weeks,
@@ -193,7 +195,17 @@ class FakeRecords:
             shift = self.calendar_shift
             return await real.review_deadline(accepted_on + shift, working_days) - shift
 
-        return [record_transition, complete_application, notify_application, review_deadline]
+        @activity.defn(name="record_claim")
+        async def record_claim(record: ClaimRecord) -> None:
+            self.claims.append(record)
+
+        return [
+            record_transition,
+            complete_application,
+            notify_application,
+            review_deadline,
+            record_claim,
+        ]
 
     def _maybe_fail(self, name: str) -> None:
         if self.failing[name]:
