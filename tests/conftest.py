@@ -134,6 +134,11 @@ async def sink(settings):
     await server.wait_closed()
 
 
+# Chosen before the dev server starts: its UI calls the e2e API's codec on this port.
+E2E_API_PORT = free_port()
+E2E_UI_PORT = free_port()
+
+
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def temporal_dev_server():
     """The Temporal CLI dev server, in memory, shared by the run: the end-to-end stack's, and
@@ -142,9 +147,16 @@ async def temporal_dev_server():
         dev_server_existing_path=temporal_cli(),
         data_converter=data_converter(Keyring.parse(TEST_KEYRING)),
         search_attributes=search_attributes.ALL,
+        # The Web UI, decoding through the e2e API's codec, as `ereg dev` runs it: the
+        # operator's browser story follows a workflow into it (tests/browser/test_workbench_ui.py).
+        ui=True,
+        ui_port=E2E_UI_PORT,
         dev_server_extra_args=[
             "--dynamic-config-value",
             "system.forceSearchAttributesCacheRefreshOnRead=true",
+            "--ui-codec-endpoint",
+            f"http://127.0.0.1:{E2E_API_PORT}/codec",
+            "--ui-disable-news-fetch",
         ],
     ) as env:
         yield env
@@ -236,10 +248,12 @@ async def stack(tmp_path_factory, temporal_dev_server) -> Stack:
             data_dir,
             await new_database_url(data_dir),
             temporal_address=client.service_client.config.target_host,
+            temporal_ui_port=E2E_UI_PORT,
+            api_port=E2E_API_PORT,
         )
     )
     sink = await mailsink.serve(settings.database_url, settings.smtp_host, settings.smtp_port)
-    api_port = free_port()
+    api_port = E2E_API_PORT
     from starter.api.main import create_app
     from worker import build_worker
 

@@ -118,11 +118,10 @@ def plain(decoded: httpx.Response) -> dict:
 async def test_codec_endpoint_decodes_for_the_ui(stack, faker, tmp_path):
     who, account_id, _, _ = await activate_and_file(stack, faker, tmp_path)
     started = started_input(stack, account_id)
-    response = await stack.api.post(
-        "/codec/decode", json=started, headers={"Origin": "http://127.0.0.1:8233"}
-    )
+    ui = f"http://127.0.0.1:{stack.settings.temporal_ui_port}"  # the dev server's UI
+    response = await stack.api.post("/codec/decode", json=started, headers={"Origin": ui})
     assert response.status_code == 200
-    assert response.headers["access-control-allow-origin"] == "http://127.0.0.1:8233"
+    assert response.headers["access-control-allow-origin"] == ui
     assert plain(response)["account_id"] == account_id
 
     encoded = await stack.api.post("/codec/encode", json=response.json())
