@@ -36,14 +36,14 @@ class PhysicianSignup:
 async def get_institution(session: AsyncSession, code: str) -> Institution:
     institution = await session.get(Institution, code)
     if institution is None:
-        raise DomainError("institution_not_found", {"institution_code": code})
+        raise DomainError("institution_not_found")  # never echo what was typed
     return institution
 
 
 async def get_commission(session: AsyncSession, code: str) -> Commission:
     commission = await session.get(Commission, code)
     if commission is None:
-        raise DomainError("commission_not_found", {"commission_code": code})
+        raise DomainError("commission_not_found")  # never echo what was typed
     return commission
 
 

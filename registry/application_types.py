@@ -9,6 +9,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from registry.text import MultilineText, TextInput
+
 INSTITUTION_WINDOW = timedelta(days=30)
 DOCUMENTS_WINDOW = timedelta(days=60)
 RESUBMIT_WINDOW = timedelta(days=60)
@@ -160,9 +162,9 @@ class Decision(StrEnum):
 
 
 class RegistrationFields(BaseModel):
-    institution_code: str = Field(max_length=32, description="主要执业机构")
-    category: str = Field(max_length=16, description="执业类别")
-    scope: str = Field(max_length=32, description="执业范围")
+    institution_code: TextInput = Field(max_length=32, description="主要执业机构")
+    category: TextInput = Field(max_length=16, description="执业类别")
+    scope: TextInput = Field(max_length=32, description="执业范围")
 
 
 class AssistantUpgradeFields(BaseModel):
@@ -170,20 +172,20 @@ class AssistantUpgradeFields(BaseModel):
 
 
 class MilitaryTransferInFields(RegistrationFields):
-    military_certificate_no: str = Field(max_length=32, description="军队医师执业证书编号")
-    level: str = Field("physician", max_length=16, description="physician | assistant")
+    military_certificate_no: TextInput = Field(max_length=32, description="军队医师执业证书编号")
+    level: TextInput = Field("physician", max_length=16, description="physician | assistant")
 
 
 class TransferToMilitaryFields(BaseModel):
     registration_id: int = Field(description="主要注册；完成后全部注册失效")
-    military_unit: str = Field(max_length=64, description="调入的军队单位")
+    military_unit: TextInput = Field(max_length=64, description="调入的军队单位")
 
 
 class ChangeFields(BaseModel):
     registration_id: int
-    institution_code: str | None = Field(None, max_length=32, description="新的主要执业机构")
-    category: str | None = Field(None, max_length=16)
-    scope: str | None = Field(None, max_length=32)
+    institution_code: TextInput | None = Field(None, max_length=32, description="新的主要执业机构")
+    category: TextInput | None = Field(None, max_length=16)
+    scope: TextInput | None = Field(None, max_length=32)
 
 
 class CancellationFields(BaseModel):
@@ -198,12 +200,12 @@ class CancellationFields(BaseModel):
     practice_ban_ends_on: date | None = Field(
         None, description="被依法禁止从事医师职业的期限届满之日（情形2，如有）"
     )
-    comment: str | None = Field(None, max_length=500)
+    comment: MultilineText | None = Field(None, max_length=500)
 
 
 class FilingFields(BaseModel):
     registration_id: int
-    institution_code: str = Field(max_length=32, description="备案机构")
+    institution_code: TextInput = Field(max_length=32, description="备案机构")
     start_on: date
     end_on: date | None = None
 

@@ -194,7 +194,7 @@ def _category(value: str) -> Category:
     try:
         return Category(value)
     except ValueError:
-        raise DomainError("category_invalid", {"category": value}) from None
+        raise DomainError("category_invalid") from None  # never echo what was typed
 
 
 def _check_scope(category: Category, scope: str | None) -> str:

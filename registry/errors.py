@@ -56,8 +56,8 @@ CATALOG: dict[str, tuple[int, str, str]] = {
     ),
     "institution_not_found": (
         404,
-        "未找到该医疗机构：{institution_code}",
-        "No institution with code {institution_code}.",
+        "未找到该医疗机构，请核对机构代码。",
+        "No institution has this code; check it.",
     ),
     "institution_required": (
         422,
@@ -71,8 +71,8 @@ CATALOG: dict[str, tuple[int, str, str]] = {
     ),
     "commission_not_found": (
         404,
-        "未找到该卫生健康委：{commission_code}",
-        "No commission with code {commission_code}.",
+        "未找到该卫生健康委，请核对代码。",
+        "No commission has this code; check it.",
     ),
     "wrong_state": (
         409,
@@ -130,8 +130,8 @@ CATALOG: dict[str, tuple[int, str, str]] = {
     "account_not_active": (403, "账户尚未激活，请先完成激活。", "Activate your account first."),
     "application_type_unknown": (
         422,
-        "不支持的业务类型：{type}",
-        "Unknown application type: {type}",
+        "不支持该业务类型。",
+        "This application type is not supported.",
     ),
     "offline_only": (
         422,
@@ -163,8 +163,8 @@ CATALOG: dict[str, tuple[int, str, str]] = {
     ),
     "category_invalid": (
         422,
-        "执业类别不正确：{category}",
-        "Unknown practice category: {category}",
+        "执业类别不正确，请从列表中选择。",
+        "Unknown practice category; choose one from the list.",
     ),
     "level_invalid": (
         422,
@@ -466,9 +466,9 @@ CATALOG: dict[str, tuple[int, str, str]] = {
     ),
     "text_invalid": (
         422,
-        "含有不允许的字符（控制字符、不可见字符或文字方向控制符），请删除后再提交。",
+        "含有不允许的字符（控制字符、不可见字符或文字方向控制符），请删除后再提交：{detail}",
         "Contains characters that are not allowed (control, invisible or text-direction "
-        "characters); remove them and submit again.",
+        "characters); remove them and submit again: {detail}",
     ),
     # --- institutions at scale (batches, bulk decisions, claims, staff administration) ---
     "batch_encoding": (

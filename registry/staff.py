@@ -24,11 +24,11 @@ async def create_staff(
     check_policy(password)
     if role in (Role.INSTITUTION_STAFF, Role.INSTITUTION_ADMIN):
         if not institution_code or await session.get(Institution, institution_code) is None:
-            raise DomainError("institution_not_found", {"institution_code": institution_code})
+            raise DomainError("institution_not_found")  # never echo what was typed
         commission_code = None
     elif role in (Role.COMMISSION_OFFICER, Role.COMMISSION_ADMIN):
         if not commission_code or await session.get(Commission, commission_code) is None:
-            raise DomainError("commission_not_found", {"commission_code": commission_code})
+            raise DomainError("commission_not_found")  # never echo what was typed
         institution_code = None
     else:
         institution_code = commission_code = None

@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from temporalio.service import RPCError, RPCStatusCode
 
 from infra.logs import exception_summary
+from registry import text
 from registry.errors import DomainError, Localized
 
 log = logging.getLogger("ereg.api")
@@ -99,8 +100,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
         # Field locations only: the rejected values may be personal data.
-        fields = sorted({".".join(str(p) for p in e["loc"] if p != "body") for e in error.errors()})
-        return render(request, DomainError("invalid_request", {"detail": ", ".join(fields)}))
+        return render(request, text.refusal(error.errors()))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> JSONResponse:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from registry.activation import Channel
 from registry.profile import PersonalInfo
+from registry.text import MultilineText, TextInput
 
 
 class SecurityPatch(BaseModel):
@@ -17,12 +18,12 @@ class SecurityPatch(BaseModel):
     puts it in force.
     """
 
-    current_password: str | None = Field(None, max_length=256)
-    new_password: str | None = Field(None, max_length=256)
-    phone: str | None = Field(None, max_length=32, description="新手机号")
-    phone_code: str | None = Field(None, max_length=16, description="发送到新手机号的验证码")
-    email: str | None = Field(None, max_length=254, description="新安全邮箱")
-    email_code: str | None = Field(None, max_length=16, description="发送到新邮箱的验证码")
+    current_password: TextInput | None = Field(None, max_length=256)
+    new_password: TextInput | None = Field(None, max_length=256)
+    phone: TextInput | None = Field(None, max_length=32, description="新手机号")
+    phone_code: TextInput | None = Field(None, max_length=16, description="发送到新手机号的验证码")
+    email: TextInput | None = Field(None, max_length=254, description="新安全邮箱")
+    email_code: TextInput | None = Field(None, max_length=16, description="发送到新邮箱的验证码")
 
 
 class CodeSentTo(BaseModel):
@@ -40,15 +41,15 @@ class SecurityOut(BaseModel):
 
 
 class PasswordResetRequest(BaseModel):
-    username: str = Field(max_length=64)
+    username: TextInput = Field(max_length=64)
     channel: Channel
 
 
 class PasswordResetConfirm(BaseModel):
-    username: str = Field(max_length=64)
+    username: TextInput = Field(max_length=64)
     channel: Channel
-    code: str = Field(max_length=16)
-    new_password: str = Field(max_length=256)
+    code: TextInput = Field(max_length=16)
+    new_password: TextInput = Field(max_length=256)
 
 
 class PasswordResetAccepted(BaseModel):
@@ -62,7 +63,7 @@ class DepartmentOut(BaseModel):
 
 
 class DepartmentsIn(BaseModel):
-    departments: list[str] = Field(max_length=500, examples=[["内科", "外科", "儿科"]])
+    departments: list[TextInput] = Field(max_length=500, examples=[["内科", "外科", "儿科"]])
 
 
 class DepartmentChoice(BaseModel):
@@ -122,5 +123,5 @@ class ReviewOut(BaseModel):
 
 class ReviewDecisionIn(BaseModel):
     decision: Literal["approve", "reject"]
-    comment: str | None = Field(None, max_length=1000)
+    comment: MultilineText | None = Field(None, max_length=1000)
     photo_id: int | None = Field(None, description="审核时所看照片的版本（photo_id）")

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from registry.activation import ActivationState, Channel
+from registry.text import MultilineText, TextInput
 from starter.api.profile_schemas import (
     DepartmentOut,
     PhotoStatusOut,
@@ -14,13 +15,13 @@ from starter.api.profile_schemas import (
 
 
 class SignupRequest(BaseModel):
-    username: str = Field(max_length=64)
-    password: str = Field(max_length=256)
-    name: str = Field(max_length=64, description="姓名，与资格/执业信息一致")
-    id_number: str = Field(max_length=32, description="居民身份证号码")
-    phone: str = Field(max_length=32)
-    email: str = Field(max_length=254)
-    institution_code: str | None = Field(None, max_length=32, description="主要执业机构代码")
+    username: TextInput = Field(max_length=64)
+    password: TextInput = Field(max_length=256)
+    name: TextInput = Field(max_length=64, description="姓名，与资格/执业信息一致")
+    id_number: TextInput = Field(max_length=32, description="居民身份证号码")
+    phone: TextInput = Field(max_length=32)
+    email: TextInput = Field(max_length=254)
+    institution_code: TextInput | None = Field(None, max_length=32, description="主要执业机构代码")
 
 
 class SignupResponse(BaseModel):
@@ -37,7 +38,7 @@ class TokenResponse(BaseModel):
 
 
 class RefreshRequest(BaseModel):
-    refresh_token: str = Field(max_length=2048)
+    refresh_token: TextInput = Field(max_length=2048)
 
 
 class InstitutionOut(BaseModel):
@@ -105,11 +106,11 @@ class VerificationSend(BaseModel):
 
 class VerificationConfirm(BaseModel):
     channel: Channel
-    code: str = Field(max_length=16)
+    code: TextInput = Field(max_length=16)
 
 
 class ActivationCodeEntry(BaseModel):
-    code: str = Field(max_length=16)
+    code: TextInput = Field(max_length=16)
 
 
 class CodeSentOut(BaseModel):
@@ -213,14 +214,18 @@ class ApplicationCreated(BaseModel):
 
 
 class DecisionIn(BaseModel):
-    decision: str = Field(pattern="^(approve|reject|return)$")
-    comment: str | None = Field(None, max_length=1000)
+    decision: TextInput = Field(pattern="^(approve|reject|return)$")
+    comment: MultilineText | None = Field(None, max_length=1000)
 
 
 class DocumentCheckIn(BaseModel):
-    kind: str = Field(max_length=40, description="a required document's kind (GET …/documents)")
-    status: str = Field(pattern="^(present|missing|not_acceptable)$")
-    note: str | None = Field(None, max_length=500, description="required when not_acceptable")
+    kind: TextInput = Field(
+        max_length=40, description="a required document's kind (GET …/documents)"
+    )
+    status: TextInput = Field(pattern="^(present|missing|not_acceptable)$")
+    note: MultilineText | None = Field(
+        None, max_length=500, description="required when not_acceptable"
+    )
 
 
 class PaperCheckIn(BaseModel):
@@ -235,11 +240,11 @@ class PaperCheckIn(BaseModel):
         description="deprecated: a yes/no without items; false needs a comment and returns the "
         "application with it",
     )
-    comment: str | None = Field(None, max_length=1000)
+    comment: MultilineText | None = Field(None, max_length=1000)
 
 
 class ResubmitIn(BaseModel):
-    comment: str | None = Field(None, max_length=1000)
+    comment: MultilineText | None = Field(None, max_length=1000)
 
 
 class DecisionOut(BaseModel):

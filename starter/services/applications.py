@@ -12,7 +12,7 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
 
 from infra.temporal import application_workflow_id, execute_update
-from registry import access, applications, identifiers
+from registry import access, applications, identifiers, text
 from registry.application_types import (
     CANCELLATION_GROUNDS,
     FIELDS,
@@ -205,12 +205,11 @@ def parse(body: dict[str, Any]) -> tuple[ApplicationType, BaseModel]:
     try:
         type_ = ApplicationType(code)
     except ValueError:
-        raise DomainError("application_type_unknown", {"type": code[:40]}) from None
+        raise DomainError("application_type_unknown") from None  # not echoed
     try:
         return type_, FIELDS[type_].model_validate(fields)
     except ValidationError as error:
-        names = sorted({".".join(str(p) for p in e["loc"]) for e in error.errors()})
-        raise DomainError("invalid_request", {"detail": ", ".join(names)}) from None
+        raise text.refusal(error.errors()) from None
 
 
 def application_out(

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 from temporalio.client import Client
 
+from registry import text
 from registry.errors import DomainError
 from registry.models import Account, WebSession
 from registry.reference import CHINA_TIME
@@ -104,6 +105,8 @@ class Web:
         sent = data.get(csrf.FIELD)
         secret = self.session.csrf_secret if self.session is not None else None
         csrf.check(self.request, self.settings, sent if isinstance(sent, str) else None, secret)
+        # The same hygiene as the API's models (registry.text): every field of every form.
+        text.check(data.multi_items(), multiline=MULTILINE_FIELDS)
         return data
 
     async def failed(self, error: DomainError) -> forms.Failure:
@@ -113,6 +116,10 @@ class Web:
             if row is not None:
                 await self.db.refresh(row)
         return forms.failure(error, self.lang)
+
+
+# Form fields that may hold several lines (a comment, a note on a document).
+MULTILINE_FIELDS = ("comment", "note", "reason")
 
 
 async def web(

@@ -97,7 +97,7 @@ def failure(error: DomainError, lang: str) -> Failure:
         name = _PROFILE_FIELDS.get(error.params["field"][0])
     if name:
         found.fields[name] = message
-    elif error.code == "invalid_request":
+    elif error.code in ("invalid_request", "text_invalid"):
         for part in str(error.params.get("detail", "")).split(","):
             if part.strip():
                 found.fields[part.strip()] = message

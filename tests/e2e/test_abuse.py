@@ -4,21 +4,31 @@ attacker would send them — the API in process on its real database (SQLite, or
 (``asyncio.gather``) so that they overlap in the database."""
 
 import asyncio
+import json
+import re
 
 import httpx
 import pytest
 
-from registry import ratelimit
+from registry import ratelimit, text
 from registry.db import session_scope
 from registry.seed import DEMO_PASSWORD
 from starter.api.main import create_app
+from tests.e2e.test_activation import person
 
 STAFF = "staff_hunan"  # a demo login
 
 
+# What these requests do never reaches Temporal: the app is given a client it will not call
+# (httpx's in-process transport runs no lifespan, which would connect one).
+NOT_CALLED = object()
+
+
 @pytest.fixture
 async def api(settings):
-    transport = httpx.ASGITransport(app=create_app(settings), raise_app_exceptions=False)
+    app = create_app(settings)
+    app.state.temporal = NOT_CALLED
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://ereg") as client:
         yield client
 
@@ -139,9 +149,6 @@ async def test_a_500_keeps_the_headers_the_log_line_and_no_message(settings, rec
 # --- forwarded headers (outcome 6) -----------------------------------------------------------
 
 
-NOT_CALLED = object()
-
-
 async def _serve(settings):
     """The app under uvicorn exactly as ``ereg api`` configures it."""
     import uvicorn
@@ -219,3 +226,68 @@ async def test_the_codec_answers_malformed_bodies_with_400(api, body, operation)
     )
     assert (response.status_code, response.json()["code"]) == (400, "codec_body_invalid")
     assert response.json()["message"] == "请求内容应为含 payloads 列表的 JSON 对象。"
+
+
+# --- text hygiene and errors that do not echo (outcomes 7, 11, 12) ---------------------------
+
+REFUSED = ["\x00", "\x07", "\u202e", "\u200b", "\udfff", "\u2028", "\ufeff"]
+
+
+@pytest.mark.parametrize("bad", REFUSED, ids=lambda c: f"U+{ord(c):04X}")
+def test_control_bidi_zero_width_and_surrogates_are_refused(bad):
+    assert not text.is_clean(f"内{bad}科")
+    assert not text.is_clean(f"内{bad}科", multiline=True)
+
+
+def test_ordinary_text_is_untouched():
+    for fine in ["内科", "买买提·艾力", "Dr. O'Neil-Smith", "第3病区（东院）", "北京市 海淀区"]:
+        assert text.is_clean(fine)
+    assert text.is_clean("第一行\n第二行\t缩进", multiline=True)
+    assert not text.is_clean("第一行\n第二行")
+
+
+async def staff_headers(api, username: str = STAFF) -> dict:
+    pair = (await login(api, username, DEMO_PASSWORD)).json()
+    return {"Authorization": f"Bearer {pair['access_token']}"}
+
+
+async def test_a_department_name_with_a_lone_surrogate_is_refused_beside_it(api):
+    headers = await staff_headers(api)
+    for bad in REFUSED:
+        body = json.dumps(
+            {"departments": ["内科", f"{bad}外科"]}
+        )  # ASCII: the lone surrogate escaped
+        refused = await api.put(
+            "/api/v1/institution/departments",
+            content=body,
+            headers=headers | {"Content-Type": "application/json"},
+        )
+        assert (refused.status_code, refused.json()["code"]) == (422, "text_invalid")
+        assert refused.json()["detail"] == "departments.1"
+        assert bad not in refused.text and "外科" not in refused.text
+    listed = await api.get("/api/v1/institution/departments", headers=headers)
+    assert all(name.isprintable() for name in (d["name"] for d in listed.json()))
+
+
+async def test_errors_never_echo_what_was_typed(api, faker):
+    who = person(faker)
+    typed = await api.post("/api/v1/signup", json=who | {"institution_code": "ab\u0000cd"})
+    assert (typed.status_code, typed.json()["code"]) == (422, "text_invalid")
+    assert typed.json()["detail"] == "institution_code" and "ab" not in typed.text
+    unknown = await api.post("/api/v1/signup", json=who | {"institution_code": "H0000099999"})
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "institution_not_found")
+    assert "H0000099999" not in unknown.text
+    assert unknown.json()["message"] == "未找到该医疗机构，请核对机构代码。"
+
+
+async def test_a_page_form_refuses_a_bidi_override_in_the_readers_language(api):
+    form = await api.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+    page = await api.post(
+        "/login",
+        data={"username": "staff\u202ehunan", "password": "x", "csrf_token": token},
+        headers={"Accept-Language": "en", "Origin": "http://ereg"},
+    )
+    assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
+    assert "characters that are not allowed" in page.text
+    assert "\u202e" not in page.text

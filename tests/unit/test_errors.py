@@ -66,9 +66,9 @@ def test_domain_error_is_an_exception_carrying_its_code():
     assert error.params == {}
     assert error.status == 403
     with pytest.raises(DomainError) as info:
-        raise DomainError("institution_not_found", {"institution_code": "H0000000000"})
+        raise DomainError("institution_not_found")
     assert info.value.status == 404
-    assert info.value.message("en") == "No institution with code H0000000000."
+    assert info.value.message("en") == "No institution has this code; check it."
 
 
 @pytest.mark.parametrize(

@@ -142,7 +142,7 @@ async def file_application(page: PhysicianWeb):
     form = await page.form()
     code = str(form.get("type") or "")
     if code not in ApplicationType.__members__:
-        raise DomainError("application_type_unknown", {"type": code[:40]})
+        raise DomainError("application_type_unknown")  # not echoed
     type_ = ApplicationType(code)
     names = [f["name"] for f in _fields(type_)]
     values = {name: str(form.get(name) or "").strip()[:500] for name in names}
