@@ -62,6 +62,7 @@ def build_worker(client: Client, settings: Settings) -> Worker:
             profile.deliver_contact_message,
             batch.file_rows,
             batch.finish_batch,
+            profile.issue_reset_code,
         ],
     )
 

@@ -5,11 +5,13 @@ twice changes nothing more, and a code is derived again from the same row id and
 superseded or used code is not sent at all).
 """
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 from temporalio import activity
 
 from activities.messaging import Deliverer, Mailer, SmsGateway, worded
-from registry import reviews
+from registry import reviews, security
 from registry.activation import Channel
 from registry.application_types import Audience
 from registry.db import session_scope
@@ -72,6 +74,15 @@ class ProfileActivities:
             await self._send(phone, email, subject, body, sms)
 
     # --- security --------------------------------------------------------------------------------
+
+    @activity.defn
+    async def issue_reset_code(self, request: ContactMessage) -> ContactMessage | None:
+        """The code a password-reset request earns, if any (``registry.security.issue_reset``);
+        here and not in the API, so that a request costs the API the same whoever asks."""
+        async with session_scope(self._database_url) as session:
+            return await security.issue_reset(
+                session, self._code_secret, request, datetime.now(UTC)
+            )
 
     @activity.defn
     async def deliver_contact_message(self, message: ContactMessage) -> None:

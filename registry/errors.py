@@ -464,6 +464,11 @@ CATALOG: dict[str, tuple[int, str, str]] = {
         "请求内容应为含 payloads 列表的 JSON 对象。",
         "The body must be a JSON object with a payloads list.",
     ),
+    "photo_damaged": (
+        422,
+        "照片文件已损坏或不完整，请重新导出后再上传。",
+        "The photo file is damaged or incomplete; export it again and upload it.",
+    ),
     "text_invalid": (
         422,
         "含有不允许的字符（控制字符、不可见字符或文字方向控制符），请删除后再提交：{detail}",

@@ -3,9 +3,11 @@
 A photo is recognised by its content, never by its file name or declared type: the first bytes
 must be a JPEG or PNG signature and Pillow must decode it as that same format. The header's
 dimensions are checked before any pixel is decoded, so a small file claiming a huge image (a
-decompression bomb) costs nothing. What is stored is a re-encoding of the decoded pixels, turned
-upright as the camera meant it: EXIF (with its GPS position), XMP, comments and text chunks never
-reach the database.
+decompression bomb) costs nothing; after decoding, a JPEG must hold enough coded data for the
+size its header claims (a patched header decodes to grey, not to an error). Decoding runs off
+the event loop (``accept_async``, ``registry.cpu``). What is stored is a re-encoding of the
+decoded pixels, turned upright as the camera meant it: EXIF (with its GPS position), XMP,
+comments and text chunks never reach the database.
 """
 
 import hashlib
@@ -15,12 +17,15 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from registry import cpu
 from registry.errors import DomainError
 
 MAX_BYTES = 2 * 1024 * 1024
 MIN_WIDTH, MIN_HEIGHT = 300, 400
-# Far above any ID photo, far below what would exhaust memory when decoded (about 120 MB RGB).
-MAX_PIXELS = 40_000_000
+# Far above any ID photo (a phone's 12 MP fits), and what four decodes at once can hold in memory
+# (about 48 MB each in RGB, twice that at 16 bits a channel). A header may claim anything: one
+# patched to 6000×6600 on a small JPEG was stored at that size while the bound was 40 MP.
+MAX_PIXELS = 16_000_000
 JPEG_QUALITY = 90
 
 _SIGNATURES = {b"\xff\xd8\xff": "JPEG", b"\x89PNG\r\n\x1a\n": "PNG"}
@@ -68,6 +73,12 @@ def accept(data: bytes) -> Photo:
     )
 
 
+async def accept_async(data: bytes) -> Photo:
+    """``accept`` in the bounded pool of CPU work: decoding a large photo takes a second of one
+    core, during which the API must keep answering."""
+    return await cpu.run(accept, data)
+
+
 def _decode(data: bytes, kind: str) -> Image.Image:
     """Open as ``kind`` only, check the claimed size, then decode every pixel."""
     with warnings.catch_warnings():
@@ -77,11 +88,44 @@ def _decode(data: bytes, kind: str) -> Image.Image:
             if image.width * image.height > MAX_PIXELS:
                 raise DomainError("photo_too_many_pixels", {"max_pixels": MAX_PIXELS})
             image.load()
+            if kind == "JPEG" and not _data_covers_frame(data, image.size):
+                raise DomainError("photo_damaged")
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise DomainError("photo_too_many_pixels", {"max_pixels": MAX_PIXELS}) from None
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
             raise DomainError("photo_format") from None
     return image
+
+
+# Sequential Huffman-coded frames (SOF0, SOF1): every 8×8 block costs at least two bits (a DC
+# code and an end-of-block or AC code). Progressive and arithmetic-coded frames can code runs of
+# blocks in a few bits, so only the pixel bound holds for them.
+_SEQUENTIAL_HUFFMAN = {0xC0, 0xC1}
+_NOT_FRAMES = {0xC4, 0xC8, 0xCC}  # DHT, JPG, DAC share the SOF range
+
+
+def _data_covers_frame(data: bytes, size: tuple[int, int]) -> bool:
+    """Whether a JPEG holds enough coded data for the size its header claims. A header patched
+    to claim more pixels than were coded decodes without error (the decoder fills the rest with
+    grey), so the decoded image alone cannot tell; the bytes can."""
+    if _frame_marker(data) not in _SEQUENTIAL_HUFFMAN:
+        return True
+    width, height = size
+    luma_blocks = -(-width // 8) * -(-height // 8)
+    return len(data) * 8 >= 2 * luma_blocks
+
+
+def _frame_marker(data: bytes) -> int | None:
+    """The SOFn marker of a JPEG (0xC0…0xCF), walking its segments from the start."""
+    at = 2
+    while at + 4 <= len(data) and data[at] == 0xFF:
+        marker = data[at + 1]
+        if 0xC0 <= marker <= 0xCF and marker not in _NOT_FRAMES:
+            return marker
+        if marker == 0xD9 or marker == 0xDA:  # end of image, start of scan: no frame before
+            return None
+        at += 2 + int.from_bytes(data[at + 2 : at + 4], "big")
+    return None
 
 
 def _encode(image: Image.Image, kind: str) -> bytes:

@@ -19,7 +19,6 @@ from registry.institutions import institution_of, registration_for
 from registry.models import Account, Department, PhysicianPhoto, PhysicianProfile, utcnow
 from registry.photos import Photo
 from registry.roles import Role
-from registry.text import TextInput
 
 # GB/T 3304: the 56 ethnic groups, plus 其他未识别民族 and 外国血统中国籍人士.
 ETHNICITIES = tuple(
@@ -51,18 +50,14 @@ class PersonalInfo(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    ethnicity: TextInput | None = Field(None, max_length=16, description="民族", examples=["汉族"])
-    education: TextInput | None = Field(
-        None, max_length=16, description="学历", examples=["大学本科"]
-    )
-    degree: TextInput | None = Field(None, max_length=16, description="学位", examples=["学士"])
-    professional_title: TextInput | None = Field(
+    ethnicity: str | None = Field(None, max_length=16, description="民族", examples=["汉族"])
+    education: str | None = Field(None, max_length=16, description="学历", examples=["大学本科"])
+    degree: str | None = Field(None, max_length=16, description="学位", examples=["学士"])
+    professional_title: str | None = Field(
         None, max_length=16, description="职称", examples=["主治医师"]
     )
-    mailing_address: TextInput | None = Field(None, max_length=400, description="通讯地址")
-    postcode: TextInput | None = Field(
-        None, max_length=12, description="邮政编码", examples=["410005"]
-    )
+    mailing_address: str | None = Field(None, max_length=400, description="通讯地址")
+    postcode: str | None = Field(None, max_length=12, description="邮政编码", examples=["410005"])
 
 
 def _one_of(choices: tuple[str, ...]) -> Callable[[str], str | None]:

@@ -47,11 +47,15 @@ class SecurityEventKind(StrEnum):
 
 
 class ContactMessage(BaseModel):
-    """What the delivery workflow sends: a code (row id and nonce) or a notice (event id)."""
+    """What the delivery workflow sends: a code (row id and nonce) or a notice (event id); or a
+    password-reset request (username and channel), which becomes a code only if the account
+    exists and has that contact — decided in the worker, so the API does the same either way."""
 
-    kind: str  # code | notice
-    ref_id: int
+    kind: str  # code | notice | reset_request
+    ref_id: int = 0
     nonce: str | None = None
+    username: str | None = None
+    channel: str | None = None
 
 
 @dataclass(frozen=True)
@@ -209,6 +213,26 @@ async def _count_wrong_try(session: AsyncSession, row: ContactCode, now: datetim
     if counted.locked_until is not None and aware(counted.locked_until) > now:
         return DomainError("code_locked", {"retry_after": int(LOCKOUT.total_seconds())})
     return DomainError("code_incorrect", {"attempts_left": MAX_WRONG_CODES - counted.attempts})
+
+
+async def issue_reset(
+    session: AsyncSession, secret: str, request: ContactMessage, now: datetime
+) -> ContactMessage | None:
+    """The code to send for a password-reset request, or None: an unknown username, no such
+    contact, too soon after the last code or locked — none of which the requester is told."""
+    account = await session.scalar(
+        select(Account).where(Account.username == (request.username or "").strip().lower())
+    )
+    channel = Channel(request.channel)
+    if account is None or not (account.phone if channel == Channel.sms else account.email):
+        return None
+    try:
+        issued = await issue(
+            session, secret, account.id, ContactCodePurpose.password_reset, channel, None, now
+        )
+    except DomainError:
+        return None
+    return ContactMessage(kind="code", ref_id=issued.row_id, nonce=issued.nonce)
 
 
 async def record_event(

@@ -1,4 +1,6 @@
-"""Delivery of one security code or one security notice, retried until it goes out.
+"""Delivery of one security code or one security notice, retried until it goes out; and a
+password-reset request, which becomes a code here only if the account exists (the API starts
+this workflow for every request alike, so neither its answer nor its time tells who exists).
 
 The code itself never enters history: the input names only the ``contact_codes`` row and its
 nonce, from which the activity derives the code (``registry.security``). A code is worth
@@ -23,6 +25,18 @@ NOTICE_RETRY_FOR = timedelta(days=1)
 class ContactMessageWorkflow:
     @workflow.run
     async def run(self, message: ContactMessage) -> None:
+        if message.kind == "reset_request":
+            # Only requests started since this branch existed take it: no running workflow
+            # changes its steps (its kind is code or notice).
+            message = await workflow.execute_activity_method(
+                ProfileActivities.issue_reset_code,
+                message,
+                start_to_close_timeout=timedelta(seconds=30),
+                schedule_to_close_timeout=VERIFICATION_CODE_TTL,
+                retry_policy=RETRY,
+            )
+            if message is None:  # unknown, no such contact, too soon or locked: nothing to send
+                return
         give_up_after = VERIFICATION_CODE_TTL if message.kind == "code" else NOTICE_RETRY_FOR
         await workflow.execute_activity_method(
             ProfileActivities.deliver_contact_message,

@@ -440,7 +440,7 @@ async def upload_photo(
     """Check an upload (every photo rule) and put it under review: (photo, photo id, review
     id)."""
     profile.require_active_physician(account)
-    photo = photos.accept(data)
+    photo = await photos.accept_async(data)  # off the event loop (registry.cpu)
     photo_id, review_id = await submit_photo(
         session, client, settings, account, photo, registration_id
     )

@@ -6,7 +6,7 @@ same whether or not the username exists, so it cannot be used to find out who ha
 The API's routes and the portal's pages call these.
 """
 
-from contextlib import suppress
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,9 +16,10 @@ from registry import accounts, identifiers, passwords, ratelimit, security, toke
 from registry.activation import Channel
 from registry.errors import DomainError
 from registry.models import Account
-from registry.security import ContactCodePurpose, IssuedCode, SecurityEventKind
+from registry.security import ContactCodePurpose, ContactMessage, IssuedCode, SecurityEventKind
 from registry.settings import Settings
 from starter.services import profile as steering
+from workflows.contact_message import ContactMessageWorkflow
 
 RESET_SENT = (
     "如果该用户名存在且登记了所选联系方式，验证码已发送，5分钟内有效；60秒后可重新获取。",
@@ -139,20 +140,18 @@ async def request_password_reset(
     session: AsyncSession, temporal: Client, settings: Settings, username: str, channel: Channel
 ) -> None:
     """Send a code to the account's phone (``sms``) or security email. Nothing tells an unknown
-    username, a missing contact, a too-early request or a locked account apart."""
-    account = await accounts.get_account_by_username(session, username)
-    contact = account and (account.phone if channel == Channel.sms else account.email)
-    if contact:
-        with suppress(DomainError):  # too soon or locked: said by nothing, as for strangers
-            await steering.send_code(
-                session,
-                temporal,
-                settings,
-                account,
-                ContactCodePurpose.password_reset,
-                channel,
-                None,
-            )
+    username, a missing contact, a too-early request or a locked account apart — not the answer
+    and not its time: every request starts the same delivery workflow, whose worker looks the
+    account up and sends a code only if there is one to send (``registry.security.issue_reset``).
+    The workflow id is random; the username travels only in its encrypted input."""
+    request = ContactMessage(kind="reset_request", username=username[:64], channel=channel.value)
+    await temporal.start_workflow(
+        ContactMessageWorkflow.run,
+        request,
+        id=f"password-reset-{uuid.uuid4().hex}",
+        task_queue=settings.task_queue,
+        static_summary="找回密码 · Password reset request",
+    )
 
 
 async def confirm_password_reset(

@@ -37,6 +37,7 @@ FIELD_OF: dict[str, str] = {
     "photo_format": "photo",
     "photo_dimensions": "photo",
     "photo_too_many_pixels": "photo",
+    "photo_damaged": "photo",
     # applications
     "category_invalid": "category",
     "category_not_qualified": "category",

@@ -150,5 +150,33 @@ def test_a_decompression_bomb_is_refused_before_decoding():
 
 
 def test_a_large_but_honest_image_within_the_pixel_limit_is_not_mistaken_for_a_bomb():
-    assert photos.MAX_PIXELS > 6000 * 6000
+    assert photos.MAX_PIXELS >= 4032 * 3024  # a phone's 12 MP
     assert photos.accept(jpeg(image(1200, 1600))).width == 1200
+
+
+def patched(data: bytes, width: int, height: int) -> bytes:
+    """The JPEG with its frame header (SOF0) claiming another size; the coded data unchanged."""
+    at = data.index(b"\xff\xc0") + 5
+    return data[:at] + struct.pack(">HH", height, width) + data[at + 4 :]
+
+
+def test_a_jpeg_header_patched_to_claim_a_huge_size_is_refused():
+    # Issue #19: a small JPEG patched to claim 6000×6600 was stored at that size.
+    claim = patched(jpeg(image(600, 800)), 6000, 6600)
+    assert refused(claim).code == "photo_too_many_pixels"
+
+
+def test_a_jpeg_header_claiming_more_pixels_than_were_coded_is_refused():
+    # Within the pixel bound, it decodes without error (the missing blocks come out grey): the
+    # coded data is too short for the claimed size.
+    claim = patched(jpeg(image(600, 800)), 3000, 4000)
+    assert refused(claim).code == "photo_damaged"
+    assert refused(claim).status == 422
+
+
+@pytest.mark.parametrize("save", [{}, {"optimize": True}, {"progressive": True}])
+def test_an_honest_large_jpeg_of_one_colour_is_accepted(save):
+    # The smallest honest coding of this size: one colour, optimised tables.
+    plain = Image.new("RGB", (3000, 4000), (250, 250, 250))
+    accepted = photos.accept(jpeg(plain, **save))
+    assert (accepted.width, accepted.height) == (3000, 4000)

@@ -98,4 +98,4 @@ async def test_a_commission_names_where_it_receives_physicians(settings):
     assert wugang.place_zh == "湖南省 邵阳市 武冈市"
     assert [c.code for c in hunan] == ["430000", "430581"]
     assert missing.value.code == "commission_not_found"
-    assert missing.value.message() == "未找到该卫生健康委：999999"
+    assert missing.value.message() == "未找到该卫生健康委，请核对代码。"  # not what was typed
