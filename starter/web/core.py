@@ -119,7 +119,7 @@ class Web:
 
 
 # Form fields that may hold several lines (a comment, a note on a document).
-MULTILINE_FIELDS = ("comment", "note", "reason")
+MULTILINE_FIELDS = ("comment", "note", "reason", "departments")  # departments: one a line
 
 
 async def web(
