@@ -20,16 +20,25 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import api_latency, documents, pages, pipeline, qualification_import, scale, workbench
+from bench import (
+    abuse,
+    api_latency,
+    documents,
+    pages,
+    pipeline,
+    qualification_import,
+    scale,
+    workbench,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SIZES = {
     "quick": {"pipeline": 120, "api": 60, "scale": 500, "import": 50_000, "pages": 20,
-              "documents": 60, "workbench": 40},
+              "documents": 60, "workbench": 40, "abuse": 12},
     "full": {"pipeline": 300, "api": 500, "scale": 20_000, "import": 500_000, "pages": 100,
-             "documents": 300, "workbench": 200},
+             "documents": 300, "workbench": 200, "abuse": 40},
 }  # fmt: skip
-ORDER = ("import", "pipeline", "api", "scale", "pages", "documents", "workbench")
+ORDER = ("import", "pipeline", "api", "scale", "pages", "documents", "workbench", "abuse")
 console = Console()
 
 
@@ -95,6 +104,8 @@ async def run_one(name: str, size: int) -> dict:
         return await documents.run(size)
     if name == "workbench":
         return await workbench.run(size)
+    if name == "abuse":
+        return await abuse.run(size)
     return await qualification_import.run(size)
 
 
@@ -177,6 +188,21 @@ def rows_for(name: str, r: dict) -> list[tuple[str, str, str, bool | None]]:
              f"{decision['p50_ms']} / {decision['p95_ms']}  ({decision['per_second']}/s,"
              f" {len(decision['failures'])} failed)",
              f"p95 < {decision['target_p95_ms']}", decision["ok"]),
+        ]  # fmt: skip
+    if name == "abuse":
+        p, reset = r["photos"], r["reset_request"]
+        return [
+            ("/healthz idle: p50 / p95 / max ms", f"{p['healthz_idle']['p50_ms']} / "
+             f"{p['healthz_idle']['p95_ms']} / {p['healthz_idle']['max_ms']}", "", None),
+            (f"/healthz during {p['uploaders']} uploads at once ({p['photo_pixels']}): "
+             "p50 / p95 / max ms", f"{p['healthz_during_uploads']['p50_ms']} / "
+             f"{p['healthz_during_uploads']['p95_ms']} / {p['healthz_during_uploads']['max_ms']}",
+             "", None),
+            ("photo upload: p50 / p95 ms", f"{p['uploads']['p50_ms']} / "
+             f"{p['uploads']['p95_ms']}  ({p['uploads']['per_second']}/s, "
+             f"{p['failures']} failed)", "", None),
+            ("reset request, known / unknown username: p50 ms",
+             f"{reset['known']['p50_ms']} / {reset['unknown']['p50_ms']}", "", None),
         ]  # fmt: skip
     if name == "documents":
         out = []
