@@ -56,6 +56,12 @@ _SECURITY_TEXT: dict[SecurityEventKind, tuple[str, str, str]] = {
         "您的账户安全邮箱已更换为 {masked}。",
         "Your account's security email was changed to {masked}.",
     ),
+    SecurityEventKind.signup_attempted: (
+        "有人尝试注册 / Sign-up attempt",
+        "有人使用您的身份证号码申请注册新账户，未获通过：您已有账户，可直接登录或找回密码。",
+        "Someone tried to sign up with your ID number and was refused: you already have an "
+        "account; log in or reset your password.",
+    ),
 }
 
 _REVIEW_TEXT: dict[ReviewEvent, tuple[str, str]] = {

@@ -44,6 +44,8 @@ class SecurityEventKind(StrEnum):
     password_reset = "password_reset"
     phone_changed = "phone_changed"
     email_changed = "email_changed"
+    # Someone signed up with the ID number of this account (issue #19): its owner is told.
+    signup_attempted = "signup_attempted"
 
 
 class ContactMessage(BaseModel):
@@ -233,6 +235,32 @@ async def issue_reset(
     except DomainError:
         return None
     return ContactMessage(kind="code", ref_id=issued.row_id, nonce=issued.nonce)
+
+
+SIGNUP_ATTEMPT_NOTICE_EVERY = timedelta(hours=1)
+
+
+async def signup_attempt_to_tell(
+    session: AsyncSession, id_number: str, now: datetime
+) -> SecurityEvent | None:
+    """The notice to send the owner of ``id_number`` that someone tried to sign up with it, or
+    None (no owner, or already told within the hour: a flood of attempts is one message)."""
+    owner = await session.scalar(select(Account).where(Account.id_number == id_number))
+    if owner is None:
+        return None
+    recent = await session.scalar(
+        select(SecurityEvent.id).where(
+            SecurityEvent.account_id == owner.id,
+            SecurityEvent.event == SecurityEventKind.signup_attempted.value,
+            SecurityEvent.created_at > now - SIGNUP_ATTEMPT_NOTICE_EVERY,
+        )
+    )
+    if recent is not None:
+        return None
+    event = SecurityEvent(account_id=owner.id, event=SecurityEventKind.signup_attempted.value)
+    session.add(event)
+    await session.flush()
+    return event
 
 
 async def record_event(

@@ -5,16 +5,18 @@ and sign-in pages all call these, so a limit or a lockout cannot differ between 
 """
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
-from registry import accounts, audit, identifiers, passwords, ratelimit
+from registry import accounts, audit, identifiers, passwords, ratelimit, security
 from registry.activation import ActivationState
 from registry.errors import DomainError
 from registry.models import Account
 from registry.roles import Role
 from registry.settings import Settings
+from starter.services import profile as steering
 from starter.services.activation import start_activation
 
 
@@ -72,8 +74,10 @@ async def signup(
         if match.found
         else ActivationState.awaiting_qualification
     )
-    account = await accounts.create_physician(
+    account = await _create_or_tell_owner(
         session,
+        temporal,
+        settings,
         accounts.PhysicianSignup(
             username=username,
             password_hash=await passwords.hash_async(form.password),
@@ -103,6 +107,24 @@ async def signup(
         await session.commit()
         raise
     return account, state
+
+
+async def _create_or_tell_owner(
+    session: AsyncSession, temporal: Client, settings: Settings, signup: accounts.PhysicianSignup
+) -> Account:
+    """Create the account; if its ID number already has one, tell that account's owner by SMS
+    and email (once an hour at most) before refusing — the owner learns of the attempt, the
+    caller only what the sign-up must say (docs/access.md, "Who has an account")."""
+    try:
+        return await accounts.create_physician(session, signup)
+    except DomainError as error:
+        if error.code != "id_number_taken":
+            raise
+        await session.rollback()
+        event = await security.signup_attempt_to_tell(session, signup.id_number, datetime.now(UTC))
+        if event is not None:
+            await steering.notify_change(session, temporal, settings, event)
+        raise
 
 
 async def authenticate(

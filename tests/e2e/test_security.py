@@ -195,3 +195,20 @@ async def test_a_reset_request_does_the_same_work_whoever_asks(stack, faker, tmp
     assert len(started) == 2
     assert all(who["username"] not in workflow_id for workflow_id in started)
     assert await stack.next_code(who["phone"], seen)  # the known one gets its code, by the worker
+
+
+async def test_a_sign_up_with_a_taken_id_number_tells_its_owner(stack, faker, tmp_path):
+    owner = person(faker)
+    await qualified_signup(stack, tmp_path, owner)
+    seen = len(await stack.messages(owner["phone"]))
+    stranger = person(faker) | {"id_number": owner["id_number"], "name": owner["name"]}
+    for _ in range(2):
+        taken = await stack.api.post("/api/v1/signup", json=stranger)
+        assert (taken.status_code, taken.json()["code"]) == (409, "id_number_taken")
+    notice = await stack.message_about(owner["phone"], "有人使用您的身份证号码申请注册新账户")
+    assert stranger["phone"] not in notice["body"] and stranger["username"] not in notice["body"]
+    await stack.message_about(owner["email"], "Someone tried to sign up with your ID number")
+    assert await stack.messages(stranger["phone"]) == []  # the caller is told nothing more
+    await asyncio.sleep(1)  # time for a second notice, were there one
+    told = [m for m in await stack.messages(owner["phone"]) if "身份证号码申请注册" in m["body"]]
+    assert len(told) == 1 and len(await stack.messages(owner["phone"])) == seen + 1
