@@ -3,7 +3,7 @@ list and the same workflow updates as the JSON API."""
 
 import re
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html import unescape
 
 from sqlalchemy import select, update
@@ -152,7 +152,11 @@ async def seed_overdue(stack, no: str) -> None:
         await session.execute(
             update(Application)
             .where(Application.application_no == no)
-            .values(overdue=True, step_deadline=datetime(2020, 1, 2, tzinfo=UTC))
+            # the later filed, the earlier: first even among those other tests seeded
+            .values(
+                overdue=True,
+                step_deadline=datetime(2020, 1, 2, tzinfo=UTC) - timedelta(minutes=int(no[-6:])),
+            )  # fmt: skip
         )
 
 
