@@ -607,6 +607,8 @@ TEXTS.update(
         "verify.check": ("核验码", "Check code"),
         "verify.submit": ("核验", "Verify"),
         "register.title": ("医师执业注册信息查询", "Public register of physicians"),
+        "nav.register": ("医师注册信息查询", "Public register"),
+        "nav.verify": ("电子证照核验", "Verify a certificate"),
         "register.intro": (
             "医师执业注册和注销信息依法公开。请输入姓名，以及执业证书编码或执业机构（二者之一）。",
             "Registrations and cancellations are public by law. Enter a name, and either a "

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from registry.db import session_scope
 from registry.models import AuditEvent, PhysicianPhoto
 from registry.seed import DEMO_PASSWORD
-from tests.browser.helpers import shoot
+from tests.browser.helpers import shoot, sign_in
 from tests.e2e.people import HUNAN, WUGANG, decided, desk, filed, new_physician
 
 
@@ -151,3 +151,27 @@ async def test_not_this_commission_not_a_number_and_taken_meanwhile(page, stack,
     await expect(
         page.get_by_role("button", name="同意", exact=True)
     ).to_be_visible()  # its state now
+
+
+async def test_the_physician_sees_what_to_bring_again(page, stack, faker):
+    """Returned at the counter: the physician's application page lists what is missing or
+    not acceptable, with the officer's note, above the documents to bring."""
+    doc, no = await awaiting_documents(stack, faker)
+    listed = (await stack.api.get(f"/api/v1/applications/{no}/documents",
+                                  headers=doc.headers)).json()["documents"]  # fmt: skip
+    items = [{"kind": d["kind"], "status": "present"} for d in listed]
+    items[1] = {"kind": "photo", "status": "missing"}
+    items[4] = {"kind": "identity_document", "status": "not_acceptable", "note": "已过有效期"}
+    await decided(stack, await desk(stack, "officer_hunan"), no, "paper-check", "returned",
+                  items=items)  # fmt: skip
+    await sign_in(page, doc.who["username"], doc.who["password"])
+    await page.goto(f"/me/applications/{no}")
+    missing = page.locator("section[aria-labelledby=missing]")
+    await expect(missing.get_by_role("heading")).to_have_text("需补正的纸质材料")
+    await expect(missing.locator("li")).to_have_text(
+        ["近期免冠照片 · 缺少", "居民身份证 · 不符合要求：已过有效期"]
+    )
+    await expect(
+        page.get_by_text("缺少：近期免冠照片；不符合要求：居民身份证（已过有效期）")
+    ).to_be_visible()
+    await shoot(page, "application-returned-at-counter")

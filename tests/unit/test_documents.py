@@ -5,15 +5,19 @@ from datetime import date
 import pytest
 
 from registry.application_types import ApplicationType as T
+from registry.application_types import DocumentCheck
 from registry.documents import (
     DocumentKind as K,
 )
 from registry.documents import (
     Facts,
     add_years,
+    check_findings,
+    findings_text,
     health_certificate_earliest,
     required,
 )
+from registry.errors import DomainError
 
 ON = date(2026, 11, 26)
 
@@ -127,3 +131,50 @@ def test_every_type_starts_with_the_form_and_every_item_cites_its_article():
         for document in found:
             assert "条" in document.basis[0] and "art." in document.basis[1], document
             assert document.name[0] and document.name[1]
+
+
+# --- the paper check at the counter ----------------------------------------------------------
+
+
+def _found(kind: str, status: str = "present", note: str | None = None):
+    return DocumentCheck(kind=kind, status=status, note=note)
+
+
+REGISTRATION = Facts(T.registration, ON, qualification_issued_on=date(2025, 8, 1))
+
+
+def test_the_findings_cover_each_required_document_once_and_nothing_else():
+    needed = required(REGISTRATION, ON)
+    every = [_found(d.kind.value) for d in needed]
+    check_findings(needed, every)  # all present: fine
+    cases = [
+        (every[1:], "document_checklist_incomplete", "医师执业注册申请审核表", "Application and"),
+        ([*every, every[2]], "document_checklist_incomplete", "《医师资格证书》", "Qualification"),
+        ([*every, _found("filing_agreement")], "document_not_required", "备案机构同意执业证明",
+         "Further institution's consent"),
+        ([every[0], _found("photo", "not_acceptable", " "), *every[2:]], "document_note_required",
+         "近期免冠照片", "Say why 'Recent photos' is not acceptable"),
+    ]  # fmt: skip
+    for findings, code, zh, en in cases:
+        with pytest.raises(DomainError) as refused:
+            check_findings(needed, findings)
+        assert refused.value.code == code
+        assert zh in refused.value.message("zh") and en in refused.value.message("en")
+
+
+def test_the_findings_in_words_list_what_is_missing_then_what_is_not_acceptable():
+    findings = [
+        _found("application_form"),
+        _found("photo", "missing"),
+        _found("health_certificate", "not_acceptable", "超过6个月"),
+        _found("employment_proof", "missing"),
+    ]
+    assert findings_text(findings, " 请补齐 ") == (
+        "缺少：近期免冠照片、聘用证明；不符合要求：健康体检证明（超过6个月）；说明：请补齐",
+        "missing: Recent photos, Proof of employment; not acceptable: Health certificate "
+        "(超过6个月); note: 请补齐",
+    )
+    assert findings_text([_found("photo")]) == ("—", "—")
+    assert findings_text([], "缺体检证明") == ("说明：缺体检证明", "note: 缺体检证明")
+    # A kind this code does not know (a newer one, in a running workflow) is named by its code.
+    assert findings_text([_found("new_kind", "missing")])[0] == "缺少：new_kind"
