@@ -56,12 +56,22 @@ class BatchWorkflow:
     async def run(self, progress: BatchProgress) -> BatchProgress:
         self._progress = progress
         first_of_run = progress.next_row
-        while progress.next_row <= progress.rows:
-            if progress.next_row - first_of_run >= ROWS_PER_RUN or (
+        filing = self._file_next(progress) if progress.next_row <= progress.rows else None
+        while filing is not None:
+            filed: FiledRows = await filing
+            last = min(progress.next_row + CHUNK - 1, progress.rows)
+            progress.next_row = last + 1
+            # The next chunk is filed while this one's workflows start — unless the run
+            # continues as new first (nothing may be left running then).
+            fresh = progress.next_row - first_of_run >= ROWS_PER_RUN or (
                 workflow.info().is_continue_as_new_suggested()
-            ):
+            )
+            more = progress.next_row <= progress.rows
+            filing = self._file_next(progress) if more and not fresh else None
+            await asyncio.gather(*(_start_application(start) for start in filed.starts))
+            self._count(progress, filed, last)
+            if more and fresh:
                 workflow.continue_as_new(progress)
-            await self._file_chunk(progress)
         await workflow.execute_activity_method(
             BatchActivities.finish_batch,
             progress.batch_id,
@@ -74,19 +84,21 @@ class BatchWorkflow:
     def progress(self) -> BatchProgress | None:
         return self._progress
 
-    async def _file_chunk(self, progress: BatchProgress) -> None:
+    @staticmethod
+    def _file_next(progress: BatchProgress):
         last = min(progress.next_row + CHUNK - 1, progress.rows)
-        filed: FiledRows = await workflow.execute_activity_method(
+        return workflow.start_activity_method(
             BatchActivities.file_rows,
             RowRange(batch_id=progress.batch_id, first=progress.next_row, last=last),
             start_to_close_timeout=FILE_ROWS_TIMEOUT,
             heartbeat_timeout=timedelta(seconds=30),
             retry_policy=ACTIVITY_RETRY,
         )
-        await asyncio.gather(*(_start_application(start) for start in filed.starts))
+
+    @staticmethod
+    def _count(progress: BatchProgress, filed: FiledRows, last: int) -> None:
         progress.started += len(filed.starts)
         progress.refused += filed.refused
-        progress.next_row = last + 1
         workflow.set_current_details(
             f"集体办理 · 已处理 {last}/{progress.rows} 行：已提交 {progress.started}，"
             f"未通过 {progress.refused}\n\nCollective registration: {last}/{progress.rows} rows, "

@@ -11,6 +11,7 @@ class BatchRowOut(BaseModel):
     status: str  # pending | started | refused
     application_no: str | None = None
     application_state: str | None = None
+    application_state_name: str | None = None
     reason_code: str | None = None
     reason: str | None = None
 

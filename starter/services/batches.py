@@ -12,6 +12,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from registry import access, batches, identifiers
+from registry.application_types import STATE_NAMES
 from registry.errors import DomainError
 from registry.models import Account, Application, Batch, BatchRow
 from registry.settings import Settings
@@ -102,6 +103,7 @@ async def _rows(session: AsyncSession, batch: Batch, lang: str) -> list[BatchRow
             status=row.status,
             application_no=row.application_no,
             application_state=state,
+            application_state_name=STATE_NAMES[state][lang == "en"] if state else None,
             reason_code=row.reason_code,
             reason=row.reason_en if lang == "en" else row.reason_zh,
         )

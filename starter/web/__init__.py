@@ -17,6 +17,7 @@ from starter.web import core, csrf, docs, i18n, pickers
 from starter.web.routes import (
     account,
     applications,
+    batches,
     commission,
     counter,
     institution,
@@ -49,6 +50,7 @@ def install(app: FastAPI) -> None:
     app.include_router(commission.router)  # portal2: the commission's inbox and decisions
     app.include_router(operator.router)  # portal2: the operator's audit trail
     app.include_router(verify.router)  # paper: /verify and /register, public
+    app.include_router(batches.router)  # scale: collective registration
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if app.state.settings.dev_mode:
         docs.install(app)

@@ -634,3 +634,56 @@ TEXTS.update(
         ),
     }
 )
+
+# --- scale: collective registration (集体办理) and staff administration ----------------------
+TEXTS.update(
+    {
+        "nav.inst.batches": ("集体办理", "Collective registration"),
+        "batch.title": ("集体办理注册", "Collective registration"),
+        "batch.upload": ("上传医师名单", "Upload the list of physicians"),
+        "batch.explain": (
+            "医疗卫生机构可以为本机构中的申请医师集体办理注册手续（《医师法》第十三条）。每位医师"
+            "按其医师资格记录（姓名与身份证号码）核对，由本机构提交并确认；不符合条件的行会注明原因，"
+            "不影响其他行。同一文件重复上传不会重复提交。",
+            "An institution may file the registrations of its physicians collectively "
+            "(Physicians Law art. 13). Each physician is matched to their qualification record "
+            "(name and ID number) and filed and confirmed by your institution; a row that breaks "
+            "a rule is refused with the reason and the others go on. The same file uploaded again "
+            "files nobody twice.",
+        ),
+        "batch.file": ("名单文件（CSV，UTF-8）", "List (CSV, UTF-8)"),
+        "batch.file.hint": (
+            "第一行为列名：{columns}；类别如 clinical，范围如 内科。",
+            "First line names the columns: {columns}; category e.g. clinical, scope e.g. 内科.",
+        ),
+        "batch.submit": ("上传并提交", "Upload and file"),
+        "batch.past": ("本机构的批次", "Your institution's batches"),
+        "batch.none": ("尚无批次。", "No batch yet."),
+        "batch.uploaded": ("上传时间", "Uploaded"),
+        "batch.rows": ("行数", "Rows"),
+        "batch.started": ("已提交", "Filed"),
+        "batch.refused": ("未通过", "Refused"),
+        "batch.state": ("状态", "State"),
+        "batch.finished": ("已全部处理", "All rows processed"),
+        "batch.running": ("正在处理", "Processing"),
+        "batch.one": ("集体办理批次", "Collective registration batch"),
+        "batch.back": ("返回批次列表", "Back to the batches"),
+        "batch.again": (
+            "该文件此前已上传，以下为该批次的情况；没有重复提交。",
+            "This file was uploaded before; this is that batch. Nobody was filed twice.",
+        ),
+        "batch.counts": (
+            "共 {rows} 行：已提交 {started}，未通过 {refused}，待处理 {pending}。",
+            "{rows} rows: {started} filed, {refused} refused, {pending} waiting.",
+        ),
+        "batch.progress": ("处理进度", "Progress"),
+        "batch.rows_title": ("逐行结果", "Row by row"),
+        "batch.row": ("行", "Row"),
+        "batch.applicant": ("医师", "Physician"),
+        "batch.status": ("结果", "Outcome"),
+        "batch.application": ("申请或原因", "Application or reason"),
+        "batch.status.pending": ("待处理", "Waiting"),
+        "batch.status.started": ("已提交", "Filed"),
+        "batch.status.refused": ("未通过", "Refused"),
+    }
+)
