@@ -158,6 +158,7 @@ async def run(
             server = _server_ms(log_path.read_text(), since, "/institution")
 
             round_trips: list[float] = []
+            posts: list[float] = []
             refused: list[str] = []
 
             async def clerk(client, mine: list[str]) -> None:
@@ -173,6 +174,7 @@ async def run(
                     if done.status_code != 303:
                         refused.append(f"{no}: {done.status_code}")
                         continue
+                    posts.append((time.perf_counter() - started) * 1000)
                     after = await client.get(done.headers["location"])
                     round_trips.append((time.perf_counter() - started) * 1000)
                     if "待现场提交纸质材料" not in after.text:
@@ -196,6 +198,7 @@ async def run(
             },
             "decision_round_trip": {
                 **decisions,
+                "post_only": _summary(posts),
                 "clerks": clerks,
                 "per_second": round(len(round_trips) / elapsed, 1),
                 "failures": refused[:10],
