@@ -255,3 +255,30 @@ async def test_the_operator_finds_a_physicians_events_each_linked_to_its_workflo
         headers=await desk(stack, "operator"),
     )
     assert [e["action"] for e in api.json()] == ["signup"]
+
+
+async def test_a_personal_information_change_beside_the_information_in_force(stack, faker):
+    doc = await new_physician(stack, faker, institution_code=HUNAN)
+    submitted = await stack.api.post(
+        "/api/v1/me/profile-changes", headers=doc.headers, json={"education": "硕士研究生"}
+    )
+    assert submitted.status_code == 201, submitted.text
+    review_id = submitted.json()["id"]
+    async with desk_portal(stack) as clerk:
+        listed = await clerk.get("/institution", params={"kind": "personal_info", "sort": "-since"})
+        assert f'data-ref="{review_id}"' in listed.text
+        opened = await clerk.get(f"/institution/reviews/{review_id}")
+        assert opened.status_code == 200
+        row = re.search(r"<tr><th scope=\"row\">学历</th>.*?</tr>", opened.text, re.S).group(0)
+        assert "硕士研究生" in row and "—" in row  # proposed, and nothing in force yet
+        assert doc.name in text_of(opened.text)
+        form = {"decision": "reject", "csrf_token": token_of(opened.text)}
+        refused = await clerk.post(f"/institution/reviews/{review_id}", data=form)
+        assert refused.status_code == 422 and 'id="e-comment"' in refused.text
+        form |= {"decision": "approve"}
+        done = await clerk.post(f"/institution/reviews/{review_id}", data=form)
+        assert done.status_code == 303
+        after = await clerk.get(done.headers["location"])
+        assert "已同意。" in after.text and 'name="decision"' not in after.text
+    profile = (await stack.api.get("/api/v1/me", headers=doc.headers)).json()["profile"]
+    assert profile["education"] == "硕士研究生"
