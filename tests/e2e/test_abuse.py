@@ -108,6 +108,15 @@ async def test_a_page_form_over_the_limit_gets_the_portal_page(api, settings):
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
 
 
+async def test_the_codec_takes_the_payloads_temporal_can_hold(api, settings):
+    # The UI sends a history's payloads as stored; a 2 MB payload is legal in Temporal.
+    body = json.dumps({"payloads": [{"metadata": {}, "data": "A" * (3 * 1024 * 1024)}]})
+    decoded = await api.post(
+        "/codec/decode", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert decoded.status_code == 200 and len(body) > settings.max_upload_bytes
+
+
 # --- the last resort (outcome 9) -------------------------------------------------------------
 
 SECRET_IN_MESSAGE = "13800138000 张伟"
