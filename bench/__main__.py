@@ -214,7 +214,8 @@ def rows_for(name: str, r: dict) -> list[tuple[str, str, str, bool | None]]:
         return [
             (f"collective registration of {r['rows']:,} rows: all filed and confirmed",
              f"{r['all_confirmed_s']} s ({r['per_second']}/s; upload answered in "
-             f"{r['upload_answered_s']} s)", f"< {r['target_s']} s", r["ok"]),
+             f"{r['upload_answered_s']} s, batch finished {r['batch_finished_s']} s)",
+             f"< {r['target_s']} s", r["ok"]),
             ("batch workflow history per run", runs,
              f"< {r['history_recommended_events']:,} events",
              r["history_max_events"] < r["history_recommended_events"]),
