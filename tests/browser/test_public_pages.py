@@ -42,6 +42,13 @@ async def test_a_certificate_verifies_in_the_page_until_tampered_or_cancelled(pa
     assert not any(token[:40] in url.split("#")[0] for url in requested)  # never sent
     assert doc.id_number not in await page.content()
     await shoot(page, "verify-valid")
+    # In English, by the language switch (a cookie), the same answers in its words.
+    await page.get_by_role("button", name="English").click()
+    await expect(page.locator("#status")).to_have_text("Valid")
+    await expect(page.locator("#signature")).to_have_text("Signature valid: issued here, unaltered")
+    await shoot(page, "verify-valid-en")
+    await page.get_by_role("button", name="中文").click()
+    await expect(page.locator("#status")).to_have_text("有效")
 
     # The signed facts altered (another scope): the signature fails in the page.
     header, payload, signature = token.split(".")

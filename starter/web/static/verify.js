@@ -26,12 +26,20 @@
 
   function json(part) { return JSON.parse(new TextDecoder().decode(bytes(part))); }
 
+  var latest = 0;  // a check started later (another QR code read in) wins over this one
+
   async function check(box) {
     var token = decodeURIComponent(window.location.hash.slice(1)).trim();
+    var run = ++latest;
     if (!token) return;
     box.hidden = false;
     var badge = document.getElementById("signature");
-    function say(key, state) { badge.textContent = box.dataset[key]; badge.className = "badge s-" + state; }
+    function say(key, state) {
+      if (run !== latest) return false;
+      badge.textContent = box.dataset[key];
+      badge.className = "badge s-" + state;
+      return true;
+    }
     var parts = token.split(".");
     if (parts.length !== 3) return say("bad", "invalid");
     var header, payload, signature;
@@ -51,7 +59,7 @@
     } catch (e) { return say("unsupported", "pending"); }
     var signed = new TextEncoder().encode(parts[0] + "." + parts[1]);
     if (!(await crypto.subtle.verify({ name: "Ed25519" }, key, signature, signed))) return say("bad", "invalid");
-    say("good", "active");
+    if (!say("good", "active")) return;
     var shown = {
       name: payload.name, certificate_no: payload.certificate_no, scope: payload.scope || "—",
       institution: (payload.institution || [])[1], commission: (payload.commission || [])[1],
@@ -74,6 +82,23 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", start);
+  // Switching the language reloads the page through the server, which never sees the part
+  // after "#": keep the certificate's address and, in this tab only, its signed facts.
+  var KEPT = "ereg-verify-fragment";
+  function keepAcrossLanguageSwitch() {
+    var lang = document.querySelector("form.lang");
+    if (!lang) return;
+    lang.addEventListener("submit", function () {
+      lang.querySelector("input[name=next]").value = window.location.pathname + window.location.search;
+      if (window.location.hash) window.sessionStorage.setItem(KEPT, window.location.hash);
+    });
+    var kept = window.sessionStorage.getItem(KEPT);
+    window.sessionStorage.removeItem(KEPT);
+    if (kept && !window.location.hash) {
+      window.history.replaceState(null, "", window.location.pathname + window.location.search + kept);
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { keepAcrossLanguageSwitch(); start(); });
   window.addEventListener("hashchange", start);  // another QR code read into the same page
 })();
