@@ -35,6 +35,7 @@ from registry.identifiers import id_check_character
 from registry.models import (
     Account,
     Application,
+    AuditEvent,
     Department,
     Filing,
     Institution,
@@ -459,6 +460,70 @@ async def test_a_lack_of_civil_capacity_refuses_until_lifted(desk):
     assert other.value.code == "wrong_commission"
     await refusals.lift(desk.session, officer, bar.id, TODAY)
     assert await desk.plan(doc, T.registration, **registering())
+
+
+async def test_a_recorded_ground_is_lifted_once_by_its_commission_and_both_acts_are_audited(desk):
+    doc = await desk.physician()
+    officer = await desk.desk("officer_wugang")
+    bar = await refusals.record_by_officer(
+        desk.session, officer, doc.id_number, RefusalGround.no_civil_capacity, TODAY, None, "判决"
+    )
+    with pytest.raises(DomainError) as unknown:
+        await refusals.lift(desk.session, officer, bar.id + 1000, TODAY)
+    assert unknown.value.code == "refusal_ground_not_found"
+    lifted = await refusals.lift(desk.session, officer, bar.id, TODAY)
+    assert (lifted.lifted_on, lifted.lifted_by) == (TODAY, officer.id)
+    with pytest.raises(DomainError) as again:
+        await refusals.lift(desk.session, officer, bar.id, TODAY)
+    assert (again.value.code, again.value.params) == ("wrong_state", {"state": "lifted"})
+    events = (
+        await desk.session.scalars(
+            select(AuditEvent).where(AuditEvent.physician_id == doc.id).order_by(AuditEvent.id)
+        )
+    ).all()
+    expected = {"bar_id": bar.id, "ground": "no_civil_capacity", "commission_code": "430581"}
+    assert [(e.action, e.actor_id, e.actor_role, e.detail) for e in events] == [
+        ("refusal_ground_recorded", officer.id, "commission_officer", expected),
+        ("refusal_ground_lifted", officer.id, "commission_officer", expected),
+    ]
+
+
+async def test_a_photo_is_seen_by_the_physicians_institution_and_its_licensing_commission(desk):
+    doc = await desk.physician()  # no registration yet: the institution chosen at sign-up
+    seen = {
+        username: await access.may_see_photo(desk.session, await desk.desk(username), doc)
+        for username in ("staff_wugang", "officer_wugang", "staff_hunan", "officer_hunan",
+                         "operator")
+    }  # fmt: skip
+    assert seen == {
+        "staff_wugang": True, "officer_wugang": True,
+        "staff_hunan": False, "officer_hunan": False, "operator": False,
+    }  # fmt: skip
+
+
+async def test_applications_are_listed_to_those_they_concern(desk):
+    doc = await desk.physician()
+    no = await desk.file(doc, T.registration, **registering(WUGANG))
+    visible = {}
+    for username in ("staff_wugang", "officer_wugang", "staff_hunan", "officer_hunan", "operator"):
+        viewer = await desk.desk(username)
+        found = await desk.session.scalar(
+            select(Application.application_no).where(
+                Application.application_no == no, access.applications_visible_to(viewer)
+            )
+        )
+        visible[username] = found == no
+    own = await desk.session.scalar(
+        select(Application.application_no).where(access.applications_visible_to(doc))
+    )
+    other = await desk.physician()
+    assert own == no and not await desk.session.scalar(
+        select(Application.application_no).where(access.applications_visible_to(other))
+    )
+    assert visible == {
+        "staff_wugang": True, "officer_wugang": True,
+        "staff_hunan": False, "officer_hunan": False, "operator": True,
+    }  # fmt: skip
 
 
 async def test_a_ground_recorded_ahead_refuses_from_the_day_it_starts(desk):

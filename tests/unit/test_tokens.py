@@ -1,0 +1,117 @@
+"""Access, refresh and codec tokens on the real database: a refresh token buys one new pair,
+its reuse ends every session of the account, and each kind of token works only as itself."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from registry import tokens
+from registry.db import get_sessionmaker
+from registry.errors import DomainError
+from registry.models import Account, RefreshToken
+
+
+async def _account(session, username: str = "staff_hunan") -> Account:
+    return await session.scalar(select(Account).where(Account.username == username))
+
+
+def _refused(call) -> str:
+    with pytest.raises(DomainError) as info:
+        call()
+    return info.value.code
+
+
+async def _refused_async(awaitable) -> str:
+    with pytest.raises(DomainError) as info:
+        await awaitable
+    return info.value.code
+
+
+async def test_a_refresh_token_buys_one_pair_and_its_reuse_ends_every_session(settings):
+    async with get_sessionmaker(settings.database_url)() as session:
+        account = await _account(session)
+        first = await tokens.issue_pair(session, settings, account)
+        await session.commit()
+        owner, second = await tokens.rotate(session, settings, first["refresh_token"])
+        await session.commit()
+        assert owner.id == account.id and second["refresh_token"] != first["refresh_token"]
+        claims = tokens.decode(settings, second["access_token"], "access")
+        assert (claims["sub"], claims["role"]) == (str(account.id), "institution_staff")
+        tokens.check_not_revoked(claims, account)
+
+        reused = tokens.rotate(session, settings, first["refresh_token"])
+        assert await _refused_async(reused) == "token_invalid"
+        # the thief's reuse ended the owner's new pair too: refresh and access alike
+        assert (
+            await _refused_async(tokens.rotate(session, settings, second["refresh_token"]))
+            == "token_invalid"
+        )
+        fresh = await _account(session)
+        await session.refresh(fresh)
+        assert _refused(lambda: tokens.check_not_revoked(claims, fresh)) == "token_invalid"
+
+
+async def test_each_kind_of_token_works_only_as_itself(settings):
+    async with get_sessionmaker(settings.database_url)() as session:
+        account = await _account(session, "operator")
+        pair = await tokens.issue_pair(session, settings, account)
+        await session.commit()
+        codec = tokens.issue_codec_session(settings, account)
+        claims = tokens.decode(settings, codec, "codec")
+        assert (claims["sub"], claims["role"], claims["ver"]) == (
+            str(account.id), "operator", account.token_version,
+        )  # fmt: skip
+        lasts = datetime.fromtimestamp(claims["exp"], UTC) - datetime.now(UTC)
+        assert timedelta(hours=7, minutes=59) < lasts <= tokens.CODEC_SESSION
+        assert _refused(lambda: tokens.decode(settings, codec, "access")) == "token_invalid"
+        assert _refused(lambda: tokens.decode(settings, pair["access_token"], "refresh")) == (
+            "token_invalid"
+        )
+        # an access token is no refresh token, even to rotate
+        assert (
+            await _refused_async(tokens.rotate(session, settings, pair["access_token"]))
+            == "token_invalid"
+        )
+
+
+async def test_a_refresh_token_names_its_own_account(settings):
+    """A token whose id was issued to another account (signed with a leaked secret, say) buys
+    nothing."""
+    async with get_sessionmaker(settings.database_url)() as session:
+        staff, operator = await _account(session), await _account(session, "operator")
+        pair = await tokens.issue_pair(session, settings, staff)
+        await session.commit()
+        jti = tokens.decode(settings, pair["refresh_token"], "refresh")["jti"]
+        forged = tokens._encode(
+            settings,
+            {"sub": str(operator.id), "typ": "refresh", "jti": jti, "ver": 0,
+             "exp": datetime.now(UTC) + timedelta(days=1)},
+        )  # fmt: skip
+        assert await _refused_async(tokens.rotate(session, settings, forged)) == "token_invalid"
+        # and the genuine one still works: the forgery used nothing up
+        owner, _ = await tokens.rotate(session, settings, pair["refresh_token"])
+        assert owner.id == staff.id
+
+
+async def test_revoking_counts_every_time_and_uses_up_every_refresh_token(settings):
+    async with get_sessionmaker(settings.database_url)() as session:
+        account = await _account(session)
+        before = account.token_version
+        for _ in range(2):
+            await tokens.issue_pair(session, settings, account)
+        await session.commit()
+        old = {"ver": before}
+        await tokens.revoke_all(session, account)
+        await tokens.revoke_all(session, account)
+        await session.commit()
+        assert account.token_version == before + 2
+        stored = await session.scalar(select(Account.token_version).where(Account.id == account.id))
+        assert stored == before + 2
+        assert _refused(lambda: tokens.check_not_revoked(old, account)) == "token_invalid"
+        unused = await session.scalars(
+            select(RefreshToken).where(
+                RefreshToken.account_id == account.id, RefreshToken.used.is_(False)
+            )
+        )
+        assert unused.all() == []
