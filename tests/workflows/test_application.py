@@ -750,6 +750,24 @@ async def test_a_document_not_acceptable_needs_a_note_and_each_is_checked_once(s
     assert application.last_step.state == S.awaiting_documents
 
 
+async def test_an_institutions_report_returned_at_the_counter_goes_back_to_the_institution(
+    submit,
+):
+    """A cancellation the institution reported: the institution brings the papers, so a
+    return at the counter tells the institution, its staff resubmit, and it comes back to the
+    counter, not to a confirmation."""
+    application = await submit(STAFF, ApplicationType.cancellation, S.awaiting_documents)
+    report = finding("institution_report", DocumentStatus.missing)
+
+    result = await application.paper_check(items=[finding("application_form"), report])
+
+    assert result.state == S.returned
+    assert application.notified()[-1] == ("documents_returned", ["institution"])
+    await assert_refused(application.resubmit(actor=PHYSICIAN), "not_applicant")
+    assert (await application.resubmit(actor=STAFF)).state == S.awaiting_documents
+    assert application.notified()[-1] == ("documents_resubmitted", ["institution"])
+
+
 async def test_the_older_yes_no_still_works_and_a_no_returns_it_with_the_comment(submit):
     """A caller still sending the older shape (documents_complete false, a comment) returns
     the application with the comment as what is missing."""
