@@ -1,6 +1,6 @@
 """Activities of the application workflow: the record, the registry change, notices."""
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from functools import partial
 
 from sqlalchemy import Connection, bindparam, insert, or_, select, update
@@ -47,7 +47,8 @@ def _mirror(transition: Transition) -> dict:
     """The application row's copy of the workflow's state after ``transition``."""
     values = {
         "state": transition.state,
-        "step_deadline": transition.step_deadline,
+        # In UTC: SQLite keeps no zone, and a review's deadline comes in China time (+08:00).
+        "step_deadline": transition.step_deadline and transition.step_deadline.astimezone(UTC),
         "overdue": transition.overdue,
         "updated_at": transition.at,
     }

@@ -5,7 +5,7 @@ crash and retried 30 seconds later, after the institution, the documents and the
 been recorded; it set the completed application back to ``awaiting_institution``.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
@@ -71,3 +71,20 @@ async def test_a_late_retry_of_an_older_step_leaves_the_newer_state(settings):
             )
         )
     assert timeline == ["submitted", "approved", "completed"]
+
+
+async def test_a_deadline_in_china_time_is_stored_as_the_same_moment(settings):
+    """The review's deadline is the end of a day in China time (+08:00); SQLite keeps no zone,
+    so it must be written in UTC, or it reads back eight hours late."""
+    await application(settings)
+    activities = ApplicationActivities(settings.database_url, None, None)
+    china = timezone(timedelta(hours=8))
+    end_of_day = datetime(2026, 1, 30, 23, 59, 59, tzinfo=china)
+    under_review = step(3, ApplicationState.under_review, "documents_accepted")
+    await activities.record_transition(
+        under_review.model_copy(update={"step_deadline": end_of_day})
+    )
+    async with session_scope(settings.database_url) as session:
+        stored = await session.scalar(select(Application).where(Application.application_no == NO))
+        assert stored.step_deadline == end_of_day
+        assert stored.step_deadline.astimezone(china).hour == 23
