@@ -168,6 +168,13 @@ class Fakes:
         async def deliver_contact_message(message: ContactMessage) -> None:
             pass
 
+        @activity.defn(name="issue_reset_code")
+        async def issue_reset_code(request: ContactMessage) -> ContactMessage | None:
+            """A code for the username "known"; nothing for any other (as for a stranger)."""
+            if request.username != "known":
+                return None
+            return ContactMessage(kind="code", ref_id=5, nonce="r3set")
+
         @activity.defn(name="file_rows")
         async def file_rows(rows: RowRange) -> FiledRows:
             """Every row filed but the second, refused by a rule."""
@@ -199,6 +206,7 @@ class Fakes:
             keep_newest_photo,
             notify_review,
             deliver_contact_message,
+            issue_reset_code,
             file_rows,
             finish_batch,
             record_claim,
@@ -720,6 +728,16 @@ class Recorder:
     async def contact_notice(self) -> WorkflowHandle:
         return await self.contact("contact-message-notice", ContactMessage(kind="notice", ref_id=4))
 
+    async def contact_reset_sent(self) -> WorkflowHandle:
+        """A password-reset request for an account: the worker issues a code, then sends it."""
+        request = ContactMessage(kind="reset_request", username="known", channel="sms")
+        return await self.contact("password-reset-sent", request)
+
+    async def contact_reset_nothing(self) -> WorkflowHandle:
+        """A password-reset request for nobody: the same start, nothing to send."""
+        request = ContactMessage(kind="reset_request", username="nobody", channel="sms")
+        return await self.contact("password-reset-nothing", request)
+
 
 SCENARIOS: dict[str, Callable[[Recorder], Awaitable[WorkflowHandle]]] = {
     "activation_auto": Recorder.activation_auto,
@@ -751,6 +769,8 @@ SCENARIOS: dict[str, Callable[[Recorder], Awaitable[WorkflowHandle]]] = {
     "review_ended": Recorder.review_ended,
     "contact_message_code": Recorder.contact_code,
     "contact_message_notice": Recorder.contact_notice,
+    "contact_message_reset_sent": Recorder.contact_reset_sent,
+    "contact_message_reset_nothing": Recorder.contact_reset_nothing,
     "batch_filed": Recorder.batch_filed,
 }
 
