@@ -73,6 +73,9 @@ async def test_the_inbox_lists_what_waits_as_the_api_does_names_masked(stack, fa
         part = await client.get("/institution", params={"kind": "application"},
                                 headers={"HX-Request": "true"})  # fmt: skip
         assert part.text.lstrip().startswith('<div id="inbox">') and "<html" not in part.text
+        odd = await client.get("/institution", params={"kind": "zzz", "urgency": "<x>",
+                                                       "sort": "?", "p": 5000})  # fmt: skip
+        assert odd.status_code == 200 and "<x>" not in odd.text  # ignored; the last page
 
 
 async def test_a_clerk_approves_and_a_second_approval_is_told_it_was_decided(stack, faker):
@@ -249,6 +252,12 @@ async def test_the_operator_finds_a_physicians_events_each_linked_to_its_workflo
             params={"physician": doc.account_id, "until": "2020-01-01"},
         )
         assert "<tr data-action" not in before.text and "没有符合条件的记录" in before.text
+        second = await client.get("/operator/audit", params={"p": 2})
+        assert second.status_code == 200 and 'rel="prev"' in second.text
+        odd = await client.get(
+            "/operator/audit", params={"physician": "abc", "since": "not-a-day", "action": "<b>"}
+        )
+        assert odd.status_code == 200 and "<b>" not in odd.text  # ignored, never a 500
     api = await stack.api.get(
         "/api/v1/audit",
         params={"physician": doc.account_id, "action": "signup"},
