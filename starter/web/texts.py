@@ -608,6 +608,8 @@ TEXTS.update(
         "verify.submit": ("核验", "Verify"),
         "register.title": ("医师执业注册信息查询", "Public register of physicians"),
         "nav.register": ("医师注册信息查询", "Public register"),
+        "me.certificate_pdf": ("电子证照", "Electronic certificate"),
+        "me.certificate_download": ("下载（PDF）", "Download (PDF)"),
         "nav.verify": ("电子证照核验", "Verify a certificate"),
         "register.intro": (
             "医师执业注册和注销信息依法公开。请输入姓名，以及执业证书编码或执业机构（二者之一）。",

@@ -499,3 +499,22 @@ async def test_the_register_lookup_is_posted_and_its_budget_holds(stack, faker):
         )
         assert answer.status_code == 429
         assert "操作过于频繁" in answer.text
+
+
+async def test_the_physician_downloads_the_certificate_from_the_portal(stack, faker):
+    """The home page links each registration in force to its certificate; the PDF is the one
+    the API gives (same certificate number and check code)."""
+    doc, registration = await _registered(stack, faker)
+    async with portal(stack) as client:
+        assert (await sign_in(client, doc.who["username"], doc.who["password"])).status_code == 303
+        home = (await client.get("/me")).text
+        link = f"/me/registrations/{registration['id']}/certificate.pdf"
+        assert f'href="{link}"' in home
+        pdf = await client.get(link)
+    assert pdf.headers["content-type"] == "application/pdf"
+    text = text_of(pdf.content)
+    assert registration["certificate_no"] in text and doc.name in text
+    api = await get(stack, f"/api/v1{link}", doc.headers)
+    assert codes(first_page(api.content, "certificate-api")) == codes(
+        first_page(pdf.content, "certificate-portal")
+    )

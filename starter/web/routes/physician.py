@@ -10,7 +10,7 @@ from registry import identifiers, photos, profile
 from registry.activation import ActivationState, Channel, CodePurpose
 from registry.application_types import TERMINAL, ApplicationState
 from registry.errors import DomainError
-from starter.services import applications, institutions, security
+from starter.services import applications, documents, institutions, security
 from starter.services import me as physician
 from starter.services import profile as steering
 from starter.web.core import PhysicianWeb, Web
@@ -55,6 +55,19 @@ async def home(page: PhysicianWeb):
         closed_apps=closed,
         names=await _names(page, me, apps),
         category_name=category_name,
+    )
+
+
+@router.get("/registrations/{registration_id}/certificate.pdf")
+async def certificate(page: PhysicianWeb, registration_id: int):
+    """The electronic certificate of a registration in force (paper: the same service as
+    ``GET /api/v1/me/registrations/{id}/certificate.pdf``)."""
+    keys = page.request.app.state.signing_keys
+    pdf = await documents.certificate(page.db, page.settings, keys, page.account, registration_id)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="certificate-{registration_id}.pdf"'},
     )
 
 
