@@ -291,3 +291,27 @@ async def test_a_personal_information_change_beside_the_information_in_force(sta
         assert "已同意。" in after.text and 'name="decision"' not in after.text
     profile = (await stack.api.get("/api/v1/me", headers=doc.headers)).json()["profile"]
     assert profile["education"] == "硕士研究生"
+
+
+async def test_a_review_withdrawn_while_the_clerk_looks_is_said_so_with_its_state(stack, faker):
+    """The item left the inbox meanwhile (withdrawn here; expired is the same refusal): the
+    clerk's approval is refused by the workflow's validator and the page says so."""
+    doc = await new_physician(stack, faker, institution_code=HUNAN)
+    submitted = await stack.api.post(
+        "/api/v1/me/profile-changes", headers=doc.headers, json={"education": "大学本科"}
+    )
+    review_id = submitted.json()["id"]
+    async with desk_portal(stack) as clerk:
+        opened = await clerk.get(f"/institution/reviews/{review_id}")
+        withdrawn = await stack.api.post(
+            f"/api/v1/me/profile-changes/{review_id}/withdraw", headers=doc.headers
+        )
+        assert withdrawn.status_code == 200, withdrawn.text
+        form = {"decision": "approve", "csrf_token": token_of(opened.text)}
+        late = await clerk.post(f"/institution/reviews/{review_id}", data=form)
+        assert late.status_code == 409
+        said = text_of(late.text)
+        assert "已由他人办理，或已不在待办理状态" in said and "已撤回" in said
+        assert 'name="decision"' not in late.text
+    profile = (await stack.api.get("/api/v1/me", headers=doc.headers)).json()["profile"]
+    assert profile["education"] != "大学本科"
