@@ -118,3 +118,18 @@ def supervises(party: Party, institution_code: str | None, commission_code: str 
     if party.role == Role.INSTITUTION_ADMIN:
         return party.institution_code == institution_code
     return party.role == Role.COMMISSION_ADMIN and party.commission_code == commission_code
+
+
+def manages(party: Party, role: str, institution_code: str | None, commission_code: str | None):
+    """Who administers an account of ``role`` at that institution or commission: the
+    institution's administrator its staff, the commission's its officers, the operator the
+    administrators (staff administration without the CLI)."""
+    if party.role == Role.INSTITUTION_ADMIN:
+        return role == Role.INSTITUTION_STAFF and party.institution_code == institution_code
+    if party.role == Role.COMMISSION_ADMIN:
+        return role == Role.COMMISSION_OFFICER and party.commission_code == commission_code
+    return party.role == Role.OPERATOR and role in (Role.INSTITUTION_ADMIN, Role.COMMISSION_ADMIN)
+
+
+def administers_staff(party: Party) -> bool:
+    return party.role in (Role.INSTITUTION_ADMIN, Role.COMMISSION_ADMIN, Role.OPERATOR)

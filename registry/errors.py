@@ -493,6 +493,21 @@ CATALOG: dict[str, tuple[int, str, str]] = {
         "A file may have at most {max} rows; split it into several files.",
     ),
     "batch_not_found": (404, "未找到该批次。", "No such batch."),
+    "account_deactivated": (
+        403,
+        "该账户已停用，请联系本单位的管理员。",
+        "This account is deactivated; ask your administrator.",
+    ),
+    "staff_role_not_yours": (
+        403,
+        "您不能管理该角色或其他单位的账户。",
+        "You cannot manage accounts of this role or of another institution or commission.",
+    ),
+    "staff_contact_required": (
+        422,
+        "请填写手机号码或电子邮箱，邀请码将发送到这里。",
+        "Give a phone number or an email address: the invitation code goes there.",
+    ),
     "claimed_by_other": (
         409,
         "此事项已由工作人员（账号 {holder}）认领，至 {until}（北京时间）前只有其可以办理。",

@@ -32,6 +32,8 @@ from registry.errors import DomainError
 from registry.models import Account, ContactCode, SecurityEvent
 from registry.roles import Role
 
+DEACTIVATED = "deactivated"  # registry.staff: a staff account that may no longer sign in
+
 
 class ContactCodePurpose(StrEnum):
     phone_change = "phone_change"
@@ -228,6 +230,8 @@ async def issue_reset(
     channel = Channel(request.channel)
     if account is None or not (account.phone if channel == Channel.sms else account.email):
         return None
+    if account.activation_state == DEACTIVATED and account.role != Role.PHYSICIAN:
+        return None  # a deactivated staff account: no way back in but its administrator's
     try:
         issued = await issue(
             session, secret, account.id, ContactCodePurpose.password_reset, channel, None, now

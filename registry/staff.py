@@ -1,11 +1,13 @@
 """Staff, officer and operator logins."""
 
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry import security
 from registry.errors import DomainError
 from registry.identifiers import normalize_username
-from registry.models import Account, Commission, Institution
+from registry.models import Account, Commission, Institution, RefreshToken, WebSession
 from registry.passwords import check_policy, hash_password
 from registry.roles import STAFF_ROLES, Role
 
@@ -45,3 +47,22 @@ async def create_staff(
     except IntegrityError:
         raise DomainError("username_taken") from None
     return account.id
+
+
+# --- administration without the CLI (issue #17) ----------------------------------------------
+
+#: ``accounts.activation_state`` of a staff account that may no longer sign in (also read by
+#: ``registry.security``, which sends no reset code to such an account).
+DEACTIVATED = security.DEACTIVATED
+
+
+def is_deactivated(account: Account) -> bool:
+    return account.role != Role.PHYSICIAN and account.activation_state == DEACTIVATED
+
+
+async def end_sessions(session: AsyncSession, account: Account) -> None:
+    """Every sign-in of the account ends now: portal sessions deleted, tokens (access and
+    refresh) refused from the next request on (their ``token_version`` is older)."""
+    account.token_version = (account.token_version or 0) + 1
+    await session.execute(delete(WebSession).where(WebSession.account_id == account.id))
+    await session.execute(delete(RefreshToken).where(RefreshToken.account_id == account.id))

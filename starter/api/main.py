@@ -35,6 +35,7 @@ from starter.api.routes import (
     refusals,
     reviews,
     security,
+    staff,
 )
 
 log = logging.getLogger("ereg.api")
@@ -90,7 +91,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
         api.include_router(module.router)
     for module in (security, profile, reviews, documents, public, refusals):
         api.include_router(module.router)
-    for module in (batches, bulk, claims):  # institutions at scale
+    for module in (batches, bulk, claims, staff):  # institutions at scale
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(public.well_known)

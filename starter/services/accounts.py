@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
-from registry import accounts, audit, identifiers, passwords, ratelimit, security
+from registry import accounts, audit, identifiers, passwords, ratelimit, security, staff
 from registry.activation import ActivationState
 from registry.errors import DomainError
 from registry.models import Account
@@ -150,6 +150,8 @@ async def authenticate(
     ok = await passwords.verify_async(account.password_hash if account else None, password)
     if account is None or not ok:
         raise DomainError("invalid_credentials")
+    if staff.is_deactivated(account):  # its administrator ended it (registry.staff)
+        raise DomainError("account_deactivated")
     await ratelimit.reset(session, ratelimit.LOGIN_FAILURES_PER_USERNAME, username)
     if passwords.needs_rehash(account.password_hash):
         account.password_hash = await passwords.hash_async(password)

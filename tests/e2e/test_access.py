@@ -163,6 +163,18 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, dict]] = {
     ("POST", "/api/v1/institution/batches"): (None, staff(INCOMPLETE)),
     ("GET", "/api/v1/institution/batches"): (None, staff(OK)),
     ("POST", "/api/v1/institution/decisions"): ({}, staff(INCOMPLETE)),
+    # Staff administration: administrators (none among these parties) and the operator, who
+    # administers administrators only (A is a physician: not found to them).
+    ("GET", "/api/v1/staff"): (None, row(401, 403, 403, 403, 403, 403, 403, OK)),
+    ("POST", "/api/v1/staff"): ({}, row(401, 403, 403, 403, 403, 403, 403, INCOMPLETE)),
+    ("POST", "/api/v1/staff/{a}/deactivate"): (
+        None,
+        row(401, 403, 403, 403, 403, 403, 403, Ok(404, "not_found")),
+    ),
+    ("POST", "/api/v1/staff/{a}/reset"): (
+        None,
+        row(401, 403, 403, 403, 403, 403, 403, Ok(404, "not_found")),
+    ),
     ("GET", "/api/v1/applications/{no}/claim"): (None, row(401, 403, 403, OK, 404, OK, 404, 403)),
     ("POST", "/api/v1/applications/{no}/claim"): (
         {},
