@@ -577,10 +577,12 @@ TEXTS.update(
         "verify.offline": ("签名核验（在本机浏览器中完成）", "Signature (checked in this browser)"),
         "verify.offline.hint": (
             "二维码中“#”之后是本系统签名的证照信息，不会发送到服务器；本页用公开的公钥"
-            "（/.well-known/ereg-certificate-keys.json）在本机核验其签名。",
+            "（/.well-known/ereg-certificate-keys.json）在本机核验其签名。签名有效只说明它由本系统"
+            "签发且未被改动；是否仍然有效，以上方在线核验为准。",
             "The QR code's text after '#' is the certificate signed by the service; it is never "
             "sent to the server. This page checks its signature here, with the published public "
-            "keys (/.well-known/ereg-certificate-keys.json).",
+            "keys (/.well-known/ereg-certificate-keys.json). A valid signature says the service "
+            "issued it unaltered; whether it still holds is the online check's answer above.",
         ),
         "verify.sig.checking": ("正在核验…", "Checking…"),
         "verify.sig.good": (

@@ -9,7 +9,7 @@ from playwright.async_api import expect
 
 from registry import certificates
 from tests.browser.helpers import shoot
-from tests.e2e.people import HUNAN, filed, walk
+from tests.e2e.people import HUNAN, WUGANG, add_filing, filed, walk
 from tests.e2e.test_documents import _registered, codes, first_page
 
 
@@ -67,12 +67,20 @@ async def test_a_certificate_verifies_in_the_page_until_tampered_or_cancelled(pa
     await expect(page.locator("#status")).to_have_text("无效")
     await expect(page.locator("#signature")).to_have_text("二维码内容与本证书编码、核验码不符")
 
+    # A filing added since: superseded, with the registration's facts now beside.
+    await add_filing(stack, registration["id"], WUGANG)
+    await page.goto(opened(qr))
+    await expect(page.locator("#status")).to_have_text("已被后续变更取代")
+    await expect(page.get_by_role("heading", name="注册信息现状", exact=True)).to_be_visible()
+    await expect(page.locator("#current")).to_contain_text("备案机构")
+    await shoot(page, "verify-superseded")
+
     # Cancelled: the same QR code now verifies as cancelled, its signature still good.
     no = await filed(
         stack, doc.headers, "cancellation", registration_id=registration["id"], ground=10
     )
     assert (await walk(stack, no, HUNAN))["state"] == "completed"
-    await page.goto(opened(qr))
+    await page.reload()  # the same address: a phone reading the code again
     await expect(page.locator("#status")).to_have_text("已注销")
     await expect(page.locator("#signature")).to_have_text("签名有效：本系统签发，内容未被改动")
     await shoot(page, "verify-cancelled")
