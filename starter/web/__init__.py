@@ -24,6 +24,7 @@ from starter.web.routes import (
     operator,
     physician,
     public,
+    staff,
     verify,
 )
 
@@ -51,6 +52,7 @@ def install(app: FastAPI) -> None:
     app.include_router(operator.router)  # portal2: the operator's audit trail
     app.include_router(verify.router)  # paper: /verify and /register, public
     app.include_router(batches.router)  # scale: collective registration
+    app.include_router(staff.router)  # scale: staff administration
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if app.state.settings.dev_mode:
         docs.install(app)

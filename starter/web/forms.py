@@ -12,6 +12,8 @@ FIELD_OF: dict[str, str] = {
     # account
     "username_invalid": "username",
     "username_taken": "username",
+    "staff_contact_required": "phone",  # scale: staff administration
+    "staff_role_not_yours": "role",
     "password_weak": "password",
     "name_invalid": "name",
     "id_number_invalid": "id_number",

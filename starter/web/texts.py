@@ -689,5 +689,52 @@ TEXTS.update(
         "batch.status.pending": ("待处理", "Waiting"),
         "batch.status.started": ("已提交", "Filed"),
         "batch.status.refused": ("未通过", "Refused"),
+        "nav.staff": ("人员管理", "Staff"),
+        "staff.title": ("人员管理", "Staff administration"),
+        "staff.list": ("您管理的账户", "Accounts you administer"),
+        "staff.none": ("暂无账户。", "No account yet."),
+        "staff.username": ("用户名", "Username"),
+        "staff.role": ("角色", "Role"),
+        "staff.unit": ("所属单位", "Institution or commission"),
+        "staff.contact": ("联系方式", "Contact"),
+        "staff.state": ("状态", "State"),
+        "staff.actions": ("操作", "Actions"),
+        "staff.active": ("正常", "Active"),
+        "staff.inactive": ("已停用", "Deactivated"),
+        "staff.deactivate": ("停用", "Deactivate"),
+        "staff.reset": ("重置密码", "Reset password"),
+        "staff.invite": ("邀请新账户", "Invite an account"),
+        "staff.invite.explain": (
+            "系统会把一次性验证码发送到被邀请人的手机或邮箱，其用验证码自行设置密码"
+            "（登录页“忘记密码”）。停用的账户立即退出所有登录。",
+            "A one-time code goes to the invitee's phone or email; they set their own password "
+            "with it (sign-in page, 'Forgot password'). A deactivated account is signed out "
+            "everywhere at once.",
+        ),
+        "staff.invite.submit": ("发送邀请", "Send the invitation"),
+        "staff.name": ("姓名（选填）", "Name (optional)"),
+        "staff.phone": ("手机号码", "Mobile phone"),
+        "staff.phone.hint": ("手机号码与电子邮箱至少填写一项。", "A phone or an email, or both."),
+        "staff.email": ("电子邮箱", "Email"),
+        "staff.institution_code": (
+            "医疗机构代码（机构管理员）",
+            "Institution code (its administrator)",
+        ),
+        "staff.commission_code": (
+            "卫生健康委代码（委管理员）",
+            "Commission code (its administrator)",
+        ),
+        "staff.done.invited": ("邀请已发送。", "The invitation was sent."),
+        "staff.done.deactivated": (
+            "账户已停用，其所有登录已结束。",
+            "Deactivated; every sign-in ended.",
+        ),
+        "staff.done.reset": ("已重置并发送新的验证码。", "Reset; a new code was sent."),
+        "staffrole.institution_staff": ("医疗机构工作人员", "Institution staff"),
+        "staffrole.commission_officer": ("卫生健康委工作人员", "Commission officer"),
+        "staffrole.institution_admin": ("医疗机构管理员", "Institution administrator"),
+        "staffrole.commission_admin": ("卫生健康委管理员", "Commission administrator"),
+        "staffrole.operator": ("运维人员", "Operator"),
+        "staffrole.physician": ("医师", "Physician"),
     }
 )

@@ -43,6 +43,8 @@ HOMES = {
     Role.INSTITUTION_STAFF: "/institution",
     Role.COMMISSION_OFFICER: "/commission",
     Role.OPERATOR: "/operator/audit",
+    Role.INSTITUTION_ADMIN: "/staff",  # scale: staff administration
+    Role.COMMISSION_ADMIN: "/staff",
 }
 
 
