@@ -75,6 +75,8 @@ class InboxRow:
     account_id: int
     since: datetime
     deadline: datetime | None
+    name: str | None = None  # the physician's, for the caller to mask
+    type: str | None = None  # an application's type
 
     def urgency(self, now: datetime) -> Urgency:
         return urgency_of(self.deadline, now)
@@ -139,30 +141,44 @@ def _legs(institution_code: str) -> list[_Leg]:
         Account.id.label("account_id"),
         Account.created_at.label("since"),
         _PlusDays(Account.created_at, literal(ACTIVATION_WINDOW.days)).label("deadline"),
+        Account.name.label("name"),
+        literal(None, String).label("type"),
     ).where(
         Account.institution_code == institution_code,
         Account.activation_state == ActivationState.awaiting_institution,
     )
-    applications = select(
-        literal(InboxKind.application.value, String).label(kind),
-        Application.application_no.label(ref),
-        Application.account_id.label("account_id"),
-        Application.created_at.label("since"),
-        Application.step_deadline.label("deadline"),
-    ).where(
-        Application.institution_code == institution_code,
-        Application.state == ApplicationState.awaiting_institution,
-        Application.application_no.is_not(None),
+    applications = (
+        select(
+            literal(InboxKind.application.value, String).label(kind),
+            Application.application_no.label(ref),
+            Application.account_id.label("account_id"),
+            Application.created_at.label("since"),
+            Application.step_deadline.label("deadline"),
+            Account.name.label("name"),
+            Application.type.label("type"),
+        )
+        .join(Account, Account.id == Application.account_id, isouter=True)
+        .where(
+            Application.institution_code == institution_code,
+            Application.state == ApplicationState.awaiting_institution,
+            Application.application_no.is_not(None),
+        )
     )
-    reviews = select(
-        ProfileReview.kind.label(kind),
-        func.cast(ProfileReview.id, String).label(ref),
-        ProfileReview.account_id.label("account_id"),
-        ProfileReview.created_at.label("since"),
-        ProfileReview.deadline.label("deadline"),
-    ).where(
-        ProfileReview.institution_code == institution_code,
-        ProfileReview.state == ReviewState.awaiting_institution,
+    reviews = (
+        select(
+            ProfileReview.kind.label(kind),
+            func.cast(ProfileReview.id, String).label(ref),
+            ProfileReview.account_id.label("account_id"),
+            ProfileReview.created_at.label("since"),
+            ProfileReview.deadline.label("deadline"),
+            Account.name.label("name"),
+            literal(None, String).label("type"),
+        )
+        .join(Account, Account.id == ProfileReview.account_id)
+        .where(
+            ProfileReview.institution_code == institution_code,
+            ProfileReview.state == ReviewState.awaiting_institution,
+        )
     )
     return [
         _Leg((InboxKind.application,), applications, Application.step_deadline,
@@ -241,8 +257,8 @@ async def waiting(
     return InboxPage([_row(*r) for r in rows], total, page, size)
 
 
-def _row(kind, ref, account_id, since, deadline) -> InboxRow:
-    return InboxRow(InboxKind(kind), ref, account_id, _utc(since), _utc(deadline))
+def _row(kind, ref, account_id, since, deadline, name, type_) -> InboxRow:
+    return InboxRow(InboxKind(kind), ref, account_id, _utc(since), _utc(deadline), name, type_)
 
 
 def _utc(moment) -> datetime | None:

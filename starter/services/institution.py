@@ -29,7 +29,6 @@ from registry.application_types import (
 from registry.errors import DomainError
 from registry.models import (
     Account,
-    Application,
     Institution,
     ProfileReview,
     Qualification,
@@ -85,8 +84,6 @@ async def inbox_page(
     more, which is audited)."""
     now = datetime.now(UTC)
     found = await inbox.waiting(session, staff.institution_code, query, now)
-    names = await _names(session, {r.account_id for r in found.rows})
-    types = await _application_types(session, [r.ref for r in found.rows])
     en = lang == "en"
     items = [
         InboxItemOut(
@@ -94,11 +91,11 @@ async def inbox_page(
             kind_name=KIND_NAMES_INBOX[row.kind][en],
             ref=row.ref,
             title=(
-                TYPE_NAMES[ApplicationType(types[row.ref])][en]
-                if row.ref in types
+                TYPE_NAMES[ApplicationType(row.type)][en]
+                if row.type
                 else KIND_NAMES_INBOX[row.kind][en]
             ),
-            applicant=identifiers.mask_name(names.get(row.account_id) or ""),
+            applicant=identifiers.mask_name(row.name or ""),
             since=row.since,
             deadline=row.deadline,
             urgency=row.urgency(now),
@@ -108,25 +105,6 @@ async def inbox_page(
     return InboxPageOut(
         items=items, total=found.total, page=found.page, pages=found.pages, size=found.size
     )
-
-
-async def _names(session: AsyncSession, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = await session.execute(select(Account.id, Account.name).where(Account.id.in_(ids)))
-    return {id_: name for id_, name in rows}
-
-
-async def _application_types(session: AsyncSession, refs: list[str]) -> dict[str, str]:
-    numbers = [ref for ref in refs if len(ref) > 10]  # application numbers, not ids
-    if not numbers:
-        return {}
-    rows = await session.execute(
-        select(Application.application_no, Application.type).where(
-            Application.application_no.in_(numbers)
-        )
-    )
-    return {no: type_ for no, type_ in rows}
 
 
 # --- activations --------------------------------------------------------------------------------
