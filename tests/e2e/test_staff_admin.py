@@ -78,9 +78,9 @@ async def test_an_administrator_manages_the_institutions_staff(stack):
     async with session_scope(stack.settings.database_url) as session:
         actions = list(
             await session.scalars(
-                select(AuditEvent.action).where(
-                    AuditEvent.detail["account_id"].as_integer() == clerk_out["account_id"]
-                )
+                select(AuditEvent.action)
+                .where(AuditEvent.detail["account_id"].as_integer() == clerk_out["account_id"])
+                .order_by(AuditEvent.id)
             )
         )
     assert actions == ["staff_invited", "staff_deactivated", "staff_reset"]
