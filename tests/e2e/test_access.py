@@ -13,7 +13,9 @@ from dataclasses import dataclass
 import pytest
 import pytest_asyncio
 
+from registry.db import session_scope
 from registry.seed import DEMO_PASSWORD
+from registry.staff import create_staff
 from tests.e2e.people import HUNAN, WUGANG, filed, new_physician, walk
 
 
@@ -26,23 +28,25 @@ class Ok:
 
 
 PARTIES = ("anonymous", "physician", "other_physician", "staff", "other_staff", "officer",
-           "other_officer", "operator")  # fmt: skip
+           "other_officer", "operator", "admin")  # fmt: skip
 LOGINS = {"staff": "staff_hunan", "other_staff": "staff_anji", "officer": "officer_hunan",
           "other_officer": "officer_zhejiang", "operator": "operator"}  # fmt: skip
 
 
 def row(anonymous, physician, other_physician, staff, other_staff, officer, other_officer,
-        operator) -> dict[str, Ok | int]:  # fmt: skip
+        operator, admin=403) -> dict[str, Ok | int]:  # fmt: skip
+    """``admin``: the administrator of the staff's institution (issue #17), who administers
+    staff and reassigns claims but does not decide: refused unless said otherwise."""
     return dict(zip(PARTIES, (anonymous, physician, other_physician, staff, other_staff, officer,
-                              other_officer, operator), strict=True))  # fmt: skip
+                              other_officer, operator, admin), strict=True))  # fmt: skip
 
 
 def public(ok: Ok) -> dict[str, Ok | int]:
-    return row(ok, ok, ok, ok, ok, ok, ok, ok)
+    return row(ok, ok, ok, ok, ok, ok, ok, ok, ok)
 
 
 def any_login(ok: Ok) -> dict[str, Ok | int]:
-    return row(401, ok, ok, ok, ok, ok, ok, ok)
+    return row(401, ok, ok, ok, ok, ok, ok, ok, ok)
 
 
 def physicians(ok: Ok) -> dict[str, Ok | int]:
@@ -73,7 +77,7 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, dict]] = {
     ("POST", "/api/v1/token"): (None, public(Ok(401, "invalid_credentials"))),
     ("POST", "/api/v1/token/refresh"): (
         {"refresh_token": "x"},
-        row(401, 401, 401, 401, 401, 401, 401, 401),
+        row(401, 401, 401, 401, 401, 401, 401, 401, 401),
     ),
     ("GET", "/api/v1/institutions"): (None, public(OK)),
     ("GET", "/api/v1/application-types"): (None, public(OK)),
@@ -127,9 +131,16 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, dict]] = {
         {"type": "nonsense"},
         row(401, *[Ok(422, "application_type_unknown")] * 6, 403),
     ),
-    ("GET", "/api/v1/applications/{no}"): (None, row(401, OK, 404, OK, 404, OK, 404, OK)),
-    ("GET", "/api/v1/applications/{no}/documents"): (None, row(401, OK, 404, OK, 404, OK, 404, OK)),
-    ("GET", "/api/v1/applications/{no}/form.pdf"): (None, row(401, OK, 404, OK, 404, OK, 404, OK)),
+    # The institution's administrator reads its applications as its staff do (not deciding).
+    ("GET", "/api/v1/applications/{no}"): (None, row(401, OK, 404, OK, 404, OK, 404, OK, OK)),
+    ("GET", "/api/v1/applications/{no}/documents"): (
+        None,
+        row(401, OK, 404, OK, 404, OK, 404, OK, OK),
+    ),
+    ("GET", "/api/v1/applications/{no}/form.pdf"): (
+        None,
+        row(401, OK, 404, OK, 404, OK, 404, OK, OK),
+    ),
     ("GET", "/api/v1/me/registrations/{registration}/certificate.pdf"): (
         None,
         row(401, OK, 404, 403, 403, 403, 403, 403),
@@ -163,22 +174,28 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, dict]] = {
     ("POST", "/api/v1/institution/batches"): (None, staff(INCOMPLETE)),
     ("GET", "/api/v1/institution/batches"): (None, staff(OK)),
     ("POST", "/api/v1/institution/decisions"): ({}, staff(INCOMPLETE)),
-    # Staff administration: administrators (none among these parties) and the operator, who
-    # administers administrators only (A is a physician: not found to them).
-    ("GET", "/api/v1/staff"): (None, row(401, 403, 403, 403, 403, 403, 403, OK)),
-    ("POST", "/api/v1/staff"): ({}, row(401, 403, 403, 403, 403, 403, 403, INCOMPLETE)),
+    # Staff administration: administrators and the operator (A is a physician: nobody
+    # administers A, so not found to them).
+    ("GET", "/api/v1/staff"): (None, row(401, 403, 403, 403, 403, 403, 403, OK, OK)),
+    ("POST", "/api/v1/staff"): (
+        {},
+        row(401, 403, 403, 403, 403, 403, 403, INCOMPLETE, INCOMPLETE),
+    ),
     ("POST", "/api/v1/staff/{a}/deactivate"): (
         None,
-        row(401, 403, 403, 403, 403, 403, 403, Ok(404, "not_found")),
+        row(401, 403, 403, 403, 403, 403, 403, Ok(404, "not_found"), Ok(404, "not_found")),
     ),
     ("POST", "/api/v1/staff/{a}/reset"): (
         None,
-        row(401, 403, 403, 403, 403, 403, 403, Ok(404, "not_found")),
+        row(401, 403, 403, 403, 403, 403, 403, Ok(404, "not_found"), Ok(404, "not_found")),
     ),
-    ("GET", "/api/v1/applications/{no}/claim"): (None, row(401, 403, 403, OK, 404, OK, 404, 403)),
+    ("GET", "/api/v1/applications/{no}/claim"): (
+        None,
+        row(401, 403, 403, OK, 404, OK, 404, 403, OK),
+    ),
     ("POST", "/api/v1/applications/{no}/claim"): (
         {},
-        row(401, 403, 403, DONE, 404, DONE, 404, 403),
+        row(401, 403, 403, DONE, 404, DONE, 404, 403, DONE),
     ),
     ("POST", "/api/v1/commission/decisions"): ({}, officers(INCOMPLETE)),
     ("GET", "/api/v1/institution/batches/{batch}"): (
@@ -222,6 +239,10 @@ async def world(stack, faker) -> World:
     headers = {"anonymous": {}, "physician": a.headers, "other_physician": b.headers}
     for party, username in LOGINS.items():
         headers[party] = await stack.login(username, DEMO_PASSWORD)
+    admin_name = f"admin{a.account_id}"
+    async with session_scope(stack.settings.database_url) as session:
+        await create_staff(session, "institution_admin", admin_name, DEMO_PASSWORD, HUNAN, None)
+    headers["admin"] = await stack.login(admin_name, DEMO_PASSWORD)
     bar = await stack.api.post(
         "/api/v1/commission/refusal-grounds",
         headers=headers["officer"],
