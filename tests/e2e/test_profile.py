@@ -459,6 +459,9 @@ async def test_bad_uploads_are_refused_and_nothing_is_stored(stack, faker):
     error(await upload(stack, doc.headers, picture(200, 300)), 422, "photo_dimensions")
     error(await upload(stack, doc.headers, picture() + b"\0" * (2 * 1024 * 1024)),
           413, "photo_too_large")  # fmt: skip
+    # far over even the upload envelope: refused unread, still with the photo's rule
+    error(await upload(stack, doc.headers, picture() + b"\0" * (3 * 1024 * 1024)),
+          413, "photo_too_large")  # fmt: skip
     missing = await stack.api.put(PHOTO_URL, headers=doc.headers, files={"other": ("a", b"x")})
     error(missing, 422, "invalid_request")
     assert await photo_rows(stack, doc.account_id) == []
