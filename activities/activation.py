@@ -3,8 +3,9 @@
 from temporalio import activity
 
 from activities.messaging import Deliverer, Mailer, SmsGateway
-from registry import accounts, audit
+from registry import accounts, audit, batches
 from registry.activation import (
+    ActivationState,
     Channel,
     CodeDelivery,
     NoticeDelivery,
@@ -47,6 +48,8 @@ class ActivationActivities:
             await accounts.set_activation_state(
                 session, change.account_id, change.state, change.institution_code
             )
+            if change.state == ActivationState.active:  # what the institution filed for them
+                await batches.link_to_account(session, change.account_id)
             await audit.record(
                 session,
                 f"activation_{change.state}",

@@ -15,7 +15,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -160,8 +160,13 @@ async def file_row(session: AsyncSession, filer: Filer, row_id: int, today: date
 async def _file(session: AsyncSession, filer: Filer, row: BatchRow, today: date) -> str:
     name = identifiers.normalize_name(row.name)
     id_number = identifiers.normalize_id_number(row.id_number)
+    # Linked only to an activated account (its ID number verified); otherwise at activation.
     account_id = await session.scalar(
-        select(Account.id).where(Account.id_number == id_number, Account.role == Role.PHYSICIAN)
+        select(Account.id).where(
+            Account.id_number == id_number,
+            Account.role == Role.PHYSICIAN,
+            Account.activation_state == "active",
+        )
     )
     subject = applications.Subject(account_id, name, id_number)
     fields = RegistrationFields(
@@ -222,3 +227,22 @@ async def progress(session: AsyncSession, batch: Batch) -> Progress:
         refused=counts.get(RowStatus.refused, 0),
         finished=batch.finished_at is not None,
     )
+
+
+async def link_to_account(session: AsyncSession, account_id: int) -> int:
+    """A physician whose activation just completed takes over the applications their
+    institution filed for them before they had an account (matched by the ID number the
+    activation verified); how many. Only then: an unverified sign-up sees nothing."""
+    account = await session.get(Account, account_id)
+    if account is None or not account.id_number:
+        return 0
+    found = await session.execute(
+        update(Application)
+        .where(
+            Application.account_id.is_(None),
+            Application.details["batch_id"].as_string().is_not(None),
+            Application.details["subject"]["id_number"].as_string() == account.id_number,
+        )
+        .values(account_id=account.id)
+    )
+    return found.rowcount

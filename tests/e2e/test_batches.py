@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from registry.db import session_scope
 from registry.models import Application, ApplicationEvent, Qualification
-from tests.e2e.people import EN, HUNAN, STAFF, desk, new_physician
-from tests.e2e.test_activation import person
+from tests.e2e.people import EN, HUNAN, STAFF, WUGANG, desk, new_physician
+from tests.e2e.test_activation import person, signup, verify, wait_for_state
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -170,3 +170,39 @@ async def test_only_the_institutions_staff_see_a_batch(stack, faker):
     assert (await upload(stack, officer, content)).status_code == 403
     listed = await stack.api.get("/api/v1/institution/batches", headers=staff)
     assert batch_id in [b["batch_id"] for b in listed.json()]
+
+
+async def test_a_physician_filed_for_before_signing_up_finds_it_once_active(stack, faker):
+    """Filed by the institution with no account; the physician signs up, is activated (the
+    qualification matched, the phone verified) and the application is theirs — not before."""
+    who = person(faker, WUGANG)
+    async with session_scope(stack.settings.database_url) as session:
+        session.add(
+            Qualification(
+                certificate_no=f"Q{random.randrange(10**15):015d}",
+                name=who["name"],
+                id_number=who["id_number"],
+                level="physician",
+                category="clinical",
+                issued_on=date(2024, 12, 1),
+            )
+        )
+    staff = await desk(stack, STAFF[WUGANG])
+    content = csv_bytes([[who["name"], who["id_number"], "clinical", "内科"]])
+    batch = await finished(stack, staff, (await upload(stack, staff, content)).json()["batch_id"])
+    [no] = [item["application_no"] for item in batch["items"]]
+
+    body = await signup(stack, who)
+    headers = await stack.login(who["username"], who["password"])
+    mine = await stack.api.get("/api/v1/applications", headers=headers)
+    assert mine.json() == []  # signed up, not yet verified: nothing of theirs shows
+    await verify(stack, headers, who)
+    await wait_for_state(stack, headers, "active")
+    for _ in range(100):
+        mine = (await stack.api.get("/api/v1/applications", headers=headers)).json()
+        if mine:
+            break
+        await asyncio.sleep(0.05)
+    assert [a["application_no"] for a in mine] == [no]
+    assert mine[0]["applicant"] == who["name"]  # their own: unmasked
+    assert body["activation_state"] == "awaiting_verification"
