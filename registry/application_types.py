@@ -334,6 +334,7 @@ class NoticeEvent(StrEnum):
 
     submitted = "submitted"
     filed_by_institution = "filed_by_institution"  # its own report: no confirmation step
+    filed_collectively = "filed_collectively"  # a row of a collective registration (集体办理)
     ex_officio = "ex_officio"  # the commission opened a cancellation on its own authority
     institution_approved = "institution_approved"
     institution_rejected = "institution_rejected"

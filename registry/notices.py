@@ -70,6 +70,13 @@ _APPLICATION_TEXT: dict[NoticeEvent, tuple[str, str]] = {
         "was reported by the institution (cancellation); the institution brings the paper "
         "documents in person to {commission} ({address}) by {deadline}.",
     ),
+    NoticeEvent.filed_collectively: (
+        "已由您的医疗机构集体办理提交并确认；纸质材料由医疗机构在{deadline}前交到{commission}"
+        "（{address}），请配合医疗机构准备。",
+        "was filed and confirmed by your institution as part of a collective registration; the "
+        "institution brings the paper documents to {commission} ({address}) by {deadline} — "
+        "help it prepare them.",
+    ),
     NoticeEvent.ex_officio: (
         "已由{commission}依职权启动注销注册程序，待其作出决定。",
         "was opened by {commission} on its own authority (cancellation) and awaits its decision.",

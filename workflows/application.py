@@ -73,6 +73,7 @@ Au = Audience
 OWN_FILING_SKIPS_STEPS = "own-filing-skips-steps"
 END_STALE_REVIEWS = "end-stale-reviews"
 PAPER_CHECK_RETURNS = "paper-check-returns"
+BATCH_ROWS_QUIET = "batch-rows-quiet"
 
 # Who is waited on in each open state, and the window they have (None: the statutory clock).
 _WAITING_ON: dict[ApplicationState, tuple[Audience, timedelta | None, tuple[str, str]]] = {
@@ -147,12 +148,16 @@ class ApplicationWorkflow:
             else:
                 self._notify(event, Au.institution)
         elif self._entry == Sx.awaiting_documents:
-            self._notify(
-                Ev.filed_by_institution,
-                Au.physician,
-                Au.institution,
-                deadline=china_date(self._deadline),
-            )
+            # A row of a collective registration (started by its batch) is not announced to
+            # the institution that uploaded the file: its batch page follows the rows, and a
+            # thousand rows would be a thousand messages to each of its staff.
+            deadline = china_date(self._deadline)
+            if workflow.info().parent is not None and workflow.patched(BATCH_ROWS_QUIET):
+                self._notify(Ev.filed_collectively, Au.physician, deadline=deadline)
+            else:
+                self._notify(
+                    Ev.filed_by_institution, Au.physician, Au.institution, deadline=deadline
+                )
         else:
             self._notify(Ev.ex_officio, Au.physician, Au.institution, Au.commission)
 

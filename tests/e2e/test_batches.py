@@ -129,6 +129,12 @@ async def test_a_file_of_200_with_5_bad_rows_files_195_and_refuses_5(stack, fake
     assert [a["application_no"] for a in mine.json()] == [linked]
     assert mine.json()[0]["filed_as"] == "institution"
 
+    # The physician is told where to bring the papers; the institution that uploaded the file
+    # is not sent a message per row (its batch page follows them).
+    await stack.message_about(with_account.phone, linked, "集体办理")
+    told_staff = [m["body"] for m in await stack.messages("staff_hunan@ereg.example")]
+    assert not [body for body in told_staff if any(no in body for no in numbers)]
+
     # The same file again: the same batch, nothing filed twice.
     again = await upload(stack, staff, content)
     assert again.status_code == 200, again.text
