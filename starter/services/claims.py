@@ -4,6 +4,7 @@ it. The workflow's ``claim`` update decides; this only names the accounts."""
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
@@ -82,3 +83,29 @@ async def view_of(session: AsyncSession, application: Application) -> ClaimView:
         since=application.claimed_at,
         until=until,
     )
+
+
+async def live_on(session: AsyncSession, numbers: list[str]) -> dict[str, ClaimView]:
+    """The live claims among ``numbers`` (an inbox page's rows), by application number: one
+    query, the staff account's username only, a lapsed claim being nobody's (as ``view_of``)."""
+    if not numbers:
+        return {}
+    now = datetime.now(UTC)
+    rows = await session.execute(
+        select(Application.application_no, Application.claimed_by, Application.claimed_at,
+               Application.claim_until, Account.username)
+        .join(Account, Account.id == Application.claimed_by)
+        .where(Application.application_no.in_(numbers))
+    )  # fmt: skip
+    found = {}
+    for no, holder_id, since, until, username in rows:
+        since, until = _aware(since), _aware(until)
+        if until is not None and until > now:
+            found[no] = ClaimView(application_no=no, holder_id=holder_id, holder=username,
+                                  since=since, until=until)  # fmt: skip
+    return found
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite gives naive UTC back."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment

@@ -175,4 +175,47 @@ WORKBENCH: dict[str, tuple[str, str]] = {
     "op.actor": ("操作人", "By"),
     "op.workflow": ("流程", "Workflow"),
     "op.none": ("没有符合条件的记录。", "No events match."),
+    # --- bulk decisions and claims on the inbox and decision pages (issue #17) ---
+    "wb.pick.column": ("选择", "Select"),
+    "wb.pick": ("选择 {title} {no}", "Select {title} {no}"),
+    "wb.bulk.title": ("批量办理所选申请", "Decide the selected applications"),
+    "wb.bulk.lead": (
+        "勾选上方的申请，填写一条意见，一并同意或退回补正；每项分别办理，结果逐项显示。",
+        "Tick applications above, write one comment, and approve or return them all; each is "
+        "decided on its own and its outcome is shown.",
+    ),
+    "wb.bulk.reason.hint": (
+        "退回补正时必须填写理由，每位申请人都会看到。",
+        "Required to return; every applicant reads it.",
+    ),
+    "wb.bulk.approve": ("同意所选", "Approve selected"),
+    "wb.bulk.return": ("退回所选补正", "Return selected for correction"),
+    "wb.bulk.none": ("请先勾选要办理的申请。", "Tick the applications to decide first."),
+    "wb.bulk.outcome": (
+        "已办理 {done} 项，共 {total} 项：",
+        "{done} of {total} decided:",
+    ),
+    "wb.bulk.done": ("已办理", "Done"),
+    "wb.bulk.already_decided": ("已由他人办理，未重复办理", "Already decided; nothing done"),
+    "wb.bulk.expired": ("已过期，未办理", "Expired; nothing done"),
+    "wb.bulk.refused": ("未办理", "Not done"),
+    "wb.bulk.not_found": ("未找到或无权办理", "Not found or not yours to decide"),
+    "wb.claim.title": ("认领", "Claim"),
+    "wb.claim.held": (
+        "已由 {holder} 认领，自 {since} 起，至 {until}",
+        "Claimed by {holder} since {since}, until {until}",
+    ),
+    "wb.claim.nobody": (
+        "尚无人认领。认领后，认领期间只有您可以办理此事项。",
+        "Nobody has claimed it. Once you claim it, only you may decide it while the claim lasts.",
+    ),
+    "wb.claim.take": ("认领", "Claim"),
+    "wb.claim.renew": ("续期认领", "Renew the claim"),
+    "wb.claim.release": ("释放认领", "Release"),
+    "wb.claim.reassign": (
+        "改派给其他工作人员由管理员通过接口办理。",
+        "An administrator reassigns a claim through the API.",
+    ),
+    "wb.done.claim": ("已认领。", "Claimed."),
+    "wb.done.release": ("已释放认领。", "Claim released."),
 }

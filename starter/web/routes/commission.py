@@ -13,14 +13,21 @@ from fastapi import APIRouter, Path, Query
 
 from registry.application_types import TERMINAL, ApplicationState, Decision
 from registry.errors import DomainError
-from starter.services import applications, commission, documents, institution
+from starter.services import applications, bulk, claims, commission, documents, institution
 from starter.web.core import OfficerWeb, Web
-from starter.web.routes.institution import cancellation_form, file_cancellation, refusal
+from starter.web.routes.institution import (
+    bulk_decisions,
+    cancellation_form,
+    claim_or_release,
+    file_cancellation,
+    named_holder,
+    refusal,
+)
 
 router = APIRouter(prefix="/commission", include_in_schema=False)
 
 Number = Annotated[str, Path(max_length=20, pattern=r"^\d+$")]
-DONE = ("approve", "reject", "return", "filed")
+DONE = ("approve", "reject", "return", "filed", "claim", "release")
 S = ApplicationState
 
 
@@ -31,6 +38,10 @@ async def inbox_page(
     p: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ):
     chosen = S(state) if state in (s.value for s in commission.WAITING) else None
+    return await _inbox(page, chosen, p)
+
+
+async def _inbox(page: Web, chosen: S | None, p: int = 1, status: int = 200, **context):
     total = await commission.count_waiting(page.db, page.account, chosen)
     pages = max(1, -(-total // commission.PAGE_SIZE))
     p = min(p, pages)
@@ -40,13 +51,24 @@ async def inbox_page(
     )  # fmt: skip
     return page.render(
         "com_inbox.html",
+        status,
         lines=commission.lines(found),
         total=total,
         page_no=p,
         pages=pages,
         state=chosen,
         states=commission.WAITING,
+        claims=await claims.live_on(page.db, [a.application_no for a in found]),
+        **context,
     )
+
+
+@router.post("/decisions")
+async def decide_many(page: OfficerWeb):
+    """The ticked applications under review, one decision and one comment (the API's bulk
+    service); the outcome of each above the refreshed inbox."""
+    context = await bulk_decisions(page, bulk.commission_decisions)
+    return await _inbox(page, None, **context)
 
 
 async def _application(page: Web, no: str, status: int = 200, **context):
@@ -61,6 +83,8 @@ async def _application(page: Web, no: str, status: int = 200, **context):
         at_counter=state == S.awaiting_documents,
         open=state not in TERMINAL,
         days_left=commission.working_days_left(view.application.step_deadline),
+        claim=await claims.current(page.db, page.account, no),
+        claim_action=f"/commission/applications/{no}/claim",
         **context,
     )
 
@@ -85,13 +109,18 @@ async def decide(page: OfficerWeb, no: Number):
             page.db, page.temporal, page.account, stored, Decision(choice), comment
         )
     except DomainError as error:
-        failure = await page.failed(error)
+        failure = await page.failed(await named_holder(page, error))
         errors = {"comment": failure.message} if error.code == "comment_required" else {}
         return await _application(
             page, no, error.status, alert_text=refusal(page, failure), errors=errors,
             comment=comment,
         )  # fmt: skip
     return page.redirect(f"/commission/applications/{no}?done={choice}")
+
+
+@router.post("/applications/{no}/claim")
+async def claim_application(page: OfficerWeb, no: Number):
+    return await claim_or_release(page, no, _application, "/commission/applications/")
 
 
 @router.get("/cancellations/new")

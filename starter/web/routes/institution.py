@@ -19,11 +19,15 @@ from registry.application_types import (
     Decision,
     FiledAs,
 )
+from registry.claims import ClaimAction
 from registry.errors import DomainError
-from registry.models import Institution
+from registry.models import Account, Institution
 from registry.profile import FIELD_NAMES as PROFILE_LABELS
+from registry.reference import CHINA_TIME
 from registry.reviews import ReviewState
-from starter.services import institution
+from starter.services import bulk, claims, institution
+from starter.services.bulk import BulkDecisionIn
+from starter.services.claims import ClaimIn
 from starter.web.core import StaffWeb, Web
 from starter.web.i18n import pick
 from starter.web.reference import category_name
@@ -31,7 +35,8 @@ from starter.web.reference import category_name
 router = APIRouter(prefix="/institution", include_in_schema=False)
 
 Number = Annotated[str, Path(max_length=20, pattern=r"^\d+$")]
-DONE = ("approve", "reject", "return", "code", "settings", "departments", "filed")
+DONE = ("approve", "reject", "return", "code", "settings", "departments", "filed", "claim",
+        "release")  # fmt: skip
 
 
 def _enum(kind, value: str | None):
@@ -53,17 +58,61 @@ async def inbox_page(
         sort=_enum(inbox.InboxSort, sort) or inbox.InboxSort.deadline,
         page=p,
     )
+    partial = page.request.headers.get("hx-request") is not None
+    return await _inbox(page, query, partial=partial)
+
+
+async def _inbox(page: Web, query: inbox.InboxQuery, status=200, partial=False, **context):
     found = await institution.inbox_page(page.db, page.account, query, page.lang)
-    template = "inst_inbox_rows.html" if page.request.headers.get("hx-request") else None
+    numbers = [i.ref for i in found.items if i.kind == inbox.InboxKind.application]
     return page.render(
-        template or "inst_inbox.html",
+        "inst_inbox_rows.html" if partial else "inst_inbox.html",
+        status,
         inbox=found,
         query=query,
         kinds=list(inbox.InboxKind),
         urgencies=list(inbox.Urgency),
         sorts=list(inbox.InboxSort),
         kind_names=institution.KIND_NAMES_INBOX,
+        claims=await claims.live_on(page.db, numbers),
+        **context,
     )
+
+
+@router.post("/decisions")
+async def decide_many(page: StaffWeb):
+    """The ticked applications, one decision and one comment: the API's bulk service, each
+    its own workflow update; the outcome of each above the refreshed inbox."""
+    context = await bulk_decisions(page, bulk.institution_decisions)
+    return await _inbox(page, inbox.InboxQuery(), **context)
+
+
+async def bulk_decisions(page: Web, decide) -> dict:
+    """Read the bulk form, decide through ``decide`` (a ``starter.services.bulk`` function) and
+    say what came of it: the outcomes, and a missing reason beside the comment field."""
+    form = await page.form(max_fields=bulk.MAX_ITEMS + 10)
+    numbers = [str(n)[:20] for n in form.getlist("no")][: bulk.MAX_ITEMS]
+    comment = str(form.get("comment") or "").strip()[:1000] or None
+    choice = str(form.get("decision") or "")
+    if not numbers:
+        return {"status": 422, "alert_text": page.t("wb.bulk.none"), "comment": comment}
+    if choice not in ("approve", "return"):
+        failure = await page.failed(DomainError("invalid_request", {"detail": "decision"}))
+        return {"status": 422, "alert_text": failure.alert, "comment": comment}
+    body = BulkDecisionIn(application_nos=numbers, decision=choice, comment=comment)
+    result = await decide(page.db, page.temporal, page.account, body, page.lang)
+    held = [i for i in result.items if i.code == "claimed_by_other"]
+    live = await claims.live_on(page.db, [i.application_no for i in held])
+    for item in held:
+        if item.application_no in live:
+            item.message = claimed_by(live[item.application_no]).message(page.lang)
+    reasons = [i.message for i in result.items if i.code == "comment_required"]
+    return {
+        "status": 422 if reasons else 200,
+        "outcome": result,
+        "errors": {"comment": reasons[0]} if reasons else {},
+        "comment": comment if reasons else None,
+    }
 
 
 # --- applications ------------------------------------------------------------------------------
@@ -79,6 +128,8 @@ async def _application(page: Web, no: str, status: int = 200, **context):
         a=view.application,
         may_decide=state == ApplicationState.awaiting_institution,
         open=state not in TERMINAL,
+        claim=await claims.current(page.db, page.account, no),
+        claim_action=f"/institution/applications/{no}/claim",
         **context,
     )
 
@@ -100,13 +151,49 @@ async def decide_application(page: StaffWeb, no: Number):
             page.db, page.temporal, page.account, no, decision, comment
         )
     except DomainError as error:
-        failure = await page.failed(error)
+        failure = await page.failed(await named_holder(page, error))
         errors = {"comment": failure.message} if error.code == "comment_required" else {}
         return await _application(
             page, no, error.status, alert_text=refusal(page, failure), errors=errors,
             comment=comment,
         )  # fmt: skip
     return page.redirect(f"/institution/applications/{no}?done={choice}")
+
+
+@router.post("/applications/{no}/claim")
+async def claim_application(page: StaffWeb, no: Number):
+    return await claim_or_release(page, no, _application, "/institution/applications/")
+
+
+async def claim_or_release(page: Web, no: str, render, prefix: str):
+    """Take (or renew) the claim, or let it go: the API's claim service; a refusal (someone
+    else holds it, the step is no longer open) is said above the application."""
+    form = await page.form()
+    action = str(form.get("action") or "")
+    try:
+        if action not in (ClaimAction.claim, ClaimAction.release):
+            raise DomainError("invalid_request", {"detail": "action"})
+        body = ClaimIn(action=ClaimAction(action))
+        await claims.act(page.db, page.temporal, page.settings, page.account, no, body)
+    except DomainError as error:
+        failure = await page.failed(await named_holder(page, error))
+        return await render(page, no, error.status, alert_text=refusal(page, failure))
+    return page.redirect(f"{prefix}{no}?done={action}")
+
+
+def claimed_by(claim: claims.ClaimView) -> DomainError:
+    """The workflow names a claim's holder by account id (no names in its history); the pages
+    say the staff account's username, as the inbox does."""
+    until = claim.until.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
+    return DomainError("claimed_by_other", {"holder": claim.holder, "until": until})
+
+
+async def named_holder(page: Web, error: DomainError) -> DomainError:
+    holder = str(error.params.get("holder", "")) if error.code == "claimed_by_other" else ""
+    account = holder.isdigit() and await page.db.get(Account, int(holder))
+    if not account:
+        return error
+    return DomainError(error.code, {**error.params, "holder": account.username})
 
 
 def refusal(page: Web, failure) -> str:
