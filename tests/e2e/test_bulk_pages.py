@@ -9,6 +9,7 @@ import pytest
 from registry.db import session_scope
 from registry.seed import DEMO_PASSWORD
 from registry.staff import create_staff
+from starter.web.i18n import COOKIE as LANG_COOKIE
 from tests.e2e.people import HUNAN, STAFF, application, decided, desk
 from tests.e2e.test_bulk import awaiting_institution
 from tests.e2e.test_portal import portal, sign_in, token_of
@@ -98,3 +99,28 @@ async def test_a_claim_is_shown_in_the_inbox_and_refuses_another_clerks_decision
     assert (await application(stack, await desk(stack, STAFF[HUNAN]), no))["state"] == (
         "awaiting_institution"
     )
+
+
+async def test_in_english_another_institutions_items_are_not_found_and_stay_as_they_were(
+    stack, faker
+):
+    numbers = await awaiting_institution(stack, faker, 2)
+    async with desk_portal(stack, "staff_anji") as elsewhere:
+        elsewhere.cookies.set(LANG_COOKIE, "en")
+        token = token_of((await elsewhere.get("/institution")).text)
+        form = {"no": numbers, "decision": "approve", "csrf_token": token}
+        answered = await elsewhere.post("/institution/decisions", data=form)
+        assert answered.status_code == 200, answered.text
+        said = text_of(answered.text)
+        assert "0 of 2 decided:" in said and said.count("Not found or not yours to decide") == 2
+    async with desk_portal(stack) as clerk:
+        clerk.cookies.set(LANG_COOKIE, "en")
+        token = token_of((await clerk.get(NEWEST)).text)
+        form = {"no": numbers[:1], "decision": "return", "csrf_token": token}
+        refused = await clerk.post("/institution/decisions", data=form)
+        assert refused.status_code == 422
+        assert '<p class="error" id="e-comment">Give the reason' in refused.text
+        assert outcome_of(refused.text, numbers[0]) == "refused"
+    staff = await desk(stack, STAFF[HUNAN])
+    for no in numbers:
+        assert (await application(stack, staff, no))["state"] == "awaiting_institution"
