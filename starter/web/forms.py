@@ -6,6 +6,7 @@ the top of the form; ``invalid_request`` names its fields in ``detail``.
 
 from dataclasses import dataclass, field
 
+from registry.application_types import Decision
 from registry.errors import DomainError
 
 FIELD_OF: dict[str, str] = {
@@ -105,3 +106,16 @@ def failure(error: DomainError, lang: str) -> Failure:
             if part.strip():
                 found.fields[part.strip()] = message
     return found
+
+
+def decision_of(form) -> tuple[str, str | None]:
+    """What a decision form posts: the choice as sent and the reason (trimmed, at most 1,000
+    characters); ``decision`` checks the choice inside the route's error handling."""
+    comment = str(form.get("comment") or "").strip()[:1000] or None
+    return str(form.get("decision") or ""), comment
+
+
+def decision(choice: str) -> Decision:
+    if choice not in Decision._value2member_map_:
+        raise DomainError("invalid_request", {"detail": "decision"})
+    return Decision(choice)

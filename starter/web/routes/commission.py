@@ -11,9 +11,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from registry.application_types import TERMINAL, ApplicationState, Decision
+from registry.application_types import TERMINAL, ApplicationState
 from registry.errors import DomainError
 from starter.services import applications, bulk, claims, commission, documents, institution
+from starter.web import forms
 from starter.web.core import OfficerWeb, Web
 from starter.web.routes.institution import (
     bulk_decisions,
@@ -99,14 +100,11 @@ async def application_page(page: OfficerWeb, no: Number, done: str | None = None
 async def decide(page: OfficerWeb, no: Number):
     """Approve (the registry changes), reject with reasons, or return (补正)."""
     form = await page.form()
-    choice = str(form.get("decision") or "")
-    comment = str(form.get("comment") or "").strip()[:1000] or None
+    choice, comment = forms.decision_of(form)
     try:
-        if choice not in Decision._value2member_map_:
-            raise DomainError("invalid_request", {"detail": "decision"})
         stored = await applications.visible_application(page.db, page.account, no)
         await documents.decide_as_commission(
-            page.db, page.temporal, page.account, stored, Decision(choice), comment
+            page.db, page.temporal, page.account, stored, forms.decision(choice), comment
         )
     except DomainError as error:
         failure = await page.failed(await named_holder(page, error))

@@ -13,10 +13,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from registry.application_types import ApplicationState, Decision, DocumentCheck, DocumentStatus
+from registry.application_types import ApplicationState, DocumentCheck, DocumentStatus
 from registry.errors import DomainError
 from registry.profile import photo_of
 from starter.services import documents, institution
+from starter.web import forms
 from starter.web.core import OfficerWeb, Web
 
 router = APIRouter(prefix="/commission/counter", include_in_schema=False)
@@ -119,14 +120,11 @@ async def check(page: OfficerWeb, no: Number):
 async def decide(page: OfficerWeb, no: Number):
     """Approve, reject with reasons, or return, once the documents are accepted."""
     form = await page.form()
-    choice = str(form.get("decision") or "")
-    comment = str(form.get("comment") or "").strip()[:1000] or None
+    choice, comment = forms.decision_of(form)
     try:
-        if choice not in Decision._value2member_map_:
-            raise DomainError("invalid_request", {"detail": "decision"})
         stored = await documents.counter_application(page.db, page.account, no)
         await documents.decide_as_commission(
-            page.db, page.temporal, page.account, stored, Decision(choice), comment
+            page.db, page.temporal, page.account, stored, forms.decision(choice), comment
         )
     except DomainError as error:
         failure = await page.failed(error)

@@ -16,7 +16,6 @@ from registry.application_types import (
     GROUNDS_BY_FILER,
     TERMINAL,
     ApplicationState,
-    Decision,
     FiledAs,
 )
 from registry.claims import ClaimAction
@@ -28,6 +27,7 @@ from registry.reviews import ReviewState
 from starter.services import bulk, claims, institution
 from starter.services.bulk import BulkDecisionIn
 from starter.services.claims import ClaimIn
+from starter.web import forms
 from starter.web.core import StaffWeb, Web
 from starter.web.i18n import pick
 from starter.web.reference import category_name
@@ -143,10 +143,9 @@ async def application_page(page: StaffWeb, no: Number, done: str | None = None):
 @router.post("/applications/{no}")
 async def decide_application(page: StaffWeb, no: Number):
     form = await page.form()
-    choice = str(form.get("decision") or "")
-    comment = str(form.get("comment") or "").strip()[:1000] or None
+    choice, comment = forms.decision_of(form)
     try:
-        decision = _decision(choice)
+        decision = forms.decision(choice)
         await institution.decide_application(
             page.db, page.temporal, page.account, no, decision, comment
         )
@@ -202,12 +201,6 @@ def refusal(page: Web, failure) -> str:
     return page.t("wb.already_decided") if failure.code == "wrong_state" else failure.alert
 
 
-def _decision(choice: str) -> Decision:
-    if choice not in Decision._value2member_map_:
-        raise DomainError("invalid_request", {"detail": "decision"})
-    return Decision(choice)
-
-
 # --- activations -------------------------------------------------------------------------------
 
 
@@ -261,8 +254,7 @@ async def review_page(page: StaffWeb, review_id: int, done: str | None = None):
 @router.post("/reviews/{review_id}")
 async def decide_review(page: StaffWeb, review_id: int):
     form = await page.form()
-    choice = str(form.get("decision") or "")
-    comment = str(form.get("comment") or "").strip()[:1000] or None
+    choice, comment = forms.decision_of(form)
     photo = str(form.get("photo_id") or "")
     try:
         if choice not in ("approve", "reject"):
