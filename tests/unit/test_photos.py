@@ -180,3 +180,24 @@ def test_an_honest_large_jpeg_of_one_colour_is_accepted(save):
     plain = Image.new("RGB", (3000, 4000), (250, 250, 250))
     accepted = photos.accept(jpeg(plain, **save))
     assert (accepted.width, accepted.height) == (3000, 4000)
+
+
+@pytest.mark.parametrize(
+    ("mode", "stored"),
+    [("RGB", "RGB"), ("RGBA", "RGBA"), ("L", "L"), ("LA", "LA"), ("P", "RGBA"), ("I;16", "RGBA")],
+)
+def test_a_png_keeps_its_colours_and_transparency_in_a_mode_every_reader_takes(mode, stored):
+    """Grey stays grey and transparency stays (no needless growth, no lost alpha); a palette or
+    16-bit image becomes RGBA, which every browser and PDF renderer draws alike."""
+    picture = image().convert(mode)
+    accepted = photos.accept(png(picture))
+    assert accepted.media_type == "image/png"
+    assert Image.open(io.BytesIO(accepted.data)).mode == stored
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L", "CMYK"])
+def test_a_jpeg_is_stored_as_rgb_whatever_it_came_in(mode):
+    picture = image().convert(mode)
+    accepted = photos.accept(jpeg(picture))
+    assert accepted.media_type == "image/jpeg"
+    assert Image.open(io.BytesIO(accepted.data)).mode == "RGB"
