@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
 from sqlalchemy import text
 from temporalio.client import Client
+from temporalio.service import RPCError
 
 from registry.db import get_engine
 from registry.errors import DomainError
@@ -65,6 +66,8 @@ async def _check(probe: Awaitable[None]) -> str:
         await asyncio.wait_for(probe, READY_TIMEOUT)
     except TimeoutError:
         return "timeout"
+    except RPCError as error:  # the gRPC status says which way Temporal failed, and no secret
+        return f"{type(error).__name__}:{error.status.name}"
     except Exception as error:  # any failure means not ready
         return type(error).__name__
     return "ok"
@@ -78,7 +81,10 @@ async def _database(url: str) -> None:
 async def _temporal(client: Client | None) -> None:
     if client is None:
         raise ConnectionError("no Temporal client yet")
-    if not await client.service_client.check_health():
+    # retry=True: the frontend closes connections past their maximum age, and the first call on
+    # a closed one fails once with UNAVAILABLE although Temporal is serving; the SDK's retries
+    # reconnect within READY_TIMEOUT, so one recycled connection does not pull a healthy replica.
+    if not await client.service_client.check_health(retry=True):
         raise ConnectionError("Temporal is not serving")
 
 
