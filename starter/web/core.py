@@ -115,7 +115,29 @@ class Web:
         for row in (self.account, self.session):
             if row is not None:
                 await self.db.refresh(row)
-        return forms.failure(error, self.lang)
+        return forms.failure(await self._holder_named(error), self.lang)
+
+    async def refused(
+        self, error: DomainError, render, key, comment: str | None, meanwhile: str
+    ) -> HTMLResponse:
+        """A decision form refused, shown again by ``render(page, key, status, …)``: a missing
+        reason beside the comment (kept as typed), a step someone took first or that lapsed said
+        as ``meanwhile``, anything else above the form. One reading for every decision page."""
+        failure = await self.failed(error)
+        errors = {"comment": failure.message} if error.code == "comment_required" else {}
+        alert = self.t(meanwhile) if failure.code == "wrong_state" else failure.alert
+        return await render(
+            self, key, error.status, alert_text=alert, errors=errors, comment=comment
+        )
+
+    async def _holder_named(self, error: DomainError) -> DomainError:
+        """A claim held by someone else is said with their username (the validator knows only
+        the account id), as the inbox says it."""
+        holder = str(error.params.get("holder", "")) if error.code == "claimed_by_other" else ""
+        account = holder.isdigit() and await self.db.get(Account, int(holder))
+        if not account:
+            return error
+        return DomainError(error.code, {**error.params, "holder": account.username})
 
 
 # Form fields that may hold several lines (a comment, a note on a document).

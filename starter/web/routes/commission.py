@@ -17,12 +17,11 @@ from starter.services import applications, bulk, claims, commission, documents, 
 from starter.web import forms
 from starter.web.core import OfficerWeb, Web
 from starter.web.routes.institution import (
+    ALREADY_DECIDED,
     bulk_decisions,
     cancellation_form,
     claim_or_release,
     file_cancellation,
-    named_holder,
-    refusal,
 )
 
 router = APIRouter(prefix="/commission", include_in_schema=False)
@@ -107,12 +106,7 @@ async def decide(page: OfficerWeb, no: Number):
             page.db, page.temporal, page.account, stored, forms.decision(choice), comment
         )
     except DomainError as error:
-        failure = await page.failed(await named_holder(page, error))
-        errors = {"comment": failure.message} if error.code == "comment_required" else {}
-        return await _application(
-            page, no, error.status, alert_text=refusal(page, failure), errors=errors,
-            comment=comment,
-        )  # fmt: skip
+        return await page.refused(error, _application, no, comment, ALREADY_DECIDED)
     return page.redirect(f"/commission/applications/{no}?done={choice}")
 
 

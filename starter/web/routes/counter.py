@@ -127,16 +127,14 @@ async def decide(page: OfficerWeb, no: Number):
             page.db, page.temporal, page.account, stored, forms.decision(choice), comment
         )
     except DomainError as error:
-        failure = await page.failed(error)
-        errors = {"comment": failure.message} if error.code == "comment_required" else {}
-        return await _page(
-            page, no, error.status, alert_text=_refusal(page, failure), errors=errors,
-            comment=comment,
-        )  # fmt: skip
+        return await page.refused(error, _page, no, comment, TAKEN_MEANWHILE)
     return page.redirect(f"/commission/counter/{no}?done={choice}")
 
 
+# A step no longer open (someone took it first, or it lapsed) is said as such; the page below
+# shows the state the application is in now.
+TAKEN_MEANWHILE = "counter.taken_meanwhile"
+
+
 def _refusal(page: Web, failure) -> str:
-    """A step no longer open (someone took it first, or it lapsed) is said as such; the page
-    below shows the state the application is in now."""
-    return page.t("counter.taken_meanwhile") if failure.code == "wrong_state" else failure.alert
+    return page.t(TAKEN_MEANWHILE) if failure.code == "wrong_state" else failure.alert

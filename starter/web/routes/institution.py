@@ -20,7 +20,7 @@ from registry.application_types import (
 )
 from registry.claims import ClaimAction
 from registry.errors import DomainError
-from registry.models import Account, Institution
+from registry.models import Institution
 from registry.profile import FIELD_NAMES as PROFILE_LABELS
 from registry.reference import CHINA_TIME
 from registry.reviews import ReviewState
@@ -150,12 +150,7 @@ async def decide_application(page: StaffWeb, no: Number):
             page.db, page.temporal, page.account, no, decision, comment
         )
     except DomainError as error:
-        failure = await page.failed(await named_holder(page, error))
-        errors = {"comment": failure.message} if error.code == "comment_required" else {}
-        return await _application(
-            page, no, error.status, alert_text=refusal(page, failure), errors=errors,
-            comment=comment,
-        )  # fmt: skip
+        return await page.refused(error, _application, no, comment, ALREADY_DECIDED)
     return page.redirect(f"/institution/applications/{no}?done={choice}")
 
 
@@ -175,7 +170,7 @@ async def claim_or_release(page: Web, no: str, render, prefix: str):
         body = ClaimIn(action=ClaimAction(action))
         await claims.act(page.db, page.temporal, page.settings, page.account, no, body)
     except DomainError as error:
-        failure = await page.failed(await named_holder(page, error))
+        failure = await page.failed(error)
         return await render(page, no, error.status, alert_text=refusal(page, failure))
     return page.redirect(f"{prefix}{no}?done={action}")
 
@@ -187,18 +182,13 @@ def claimed_by(claim: claims.ClaimView) -> DomainError:
     return DomainError("claimed_by_other", {"holder": claim.holder, "until": until})
 
 
-async def named_holder(page: Web, error: DomainError) -> DomainError:
-    holder = str(error.params.get("holder", "")) if error.code == "claimed_by_other" else ""
-    account = holder.isdigit() and await page.db.get(Account, int(holder))
-    if not account:
-        return error
-    return DomainError(error.code, {**error.params, "holder": account.username})
+# A step no longer open (someone decided first, or it lapsed) is said as such; the page below
+# shows the state it is in now.
+ALREADY_DECIDED = "wb.already_decided"
 
 
 def refusal(page: Web, failure) -> str:
-    """A step no longer open (someone decided first, or it lapsed) is said as such; the page
-    below shows the state it is in now."""
-    return page.t("wb.already_decided") if failure.code == "wrong_state" else failure.alert
+    return page.t(ALREADY_DECIDED) if failure.code == "wrong_state" else failure.alert
 
 
 # --- activations -------------------------------------------------------------------------------
@@ -264,12 +254,7 @@ async def decide_review(page: StaffWeb, review_id: int):
             int(photo) if photo.isdigit() else None,
         )  # fmt: skip
     except DomainError as error:
-        failure = await page.failed(error)
-        errors = {"comment": failure.message} if error.code == "comment_required" else {}
-        return await _review(
-            page, review_id, error.status, alert_text=refusal(page, failure), errors=errors,
-            comment=comment,
-        )  # fmt: skip
+        return await page.refused(error, _review, review_id, comment, ALREADY_DECIDED)
     return page.redirect(f"/institution/reviews/{review_id}?done={choice}")
 
 
