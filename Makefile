@@ -56,7 +56,7 @@ lock:
 # extra 'mutate') is not in the lock: installed beside the locked versions.
 mutate: $(STAMP)
 	$(BIN)/pip install --quiet -c $(LOCK) -e '.[mutate]'
-	nice $(BIN)/mutmut run --max-children 2 $(MUTANTS)
+	set -f; nice $(BIN)/mutmut run --max-children 2 $(MUTANTS)  # set -f: patterns reach mutmut unexpanded
 	$(BIN)/python -m tests.mutation_report build/mutants.txt
 
 lint: $(STAMP)

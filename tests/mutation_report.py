@@ -17,6 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPLAINED = ROOT / "tests" / "mutants_explained.md"
+EXPLAINED_MORE = ROOT / "tests" / "mutants_explained"  # one file per area: *.md
 KILLED = {"killed", "timeout"}  # a mutant that makes the tests hang is caught too
 RESULT = re.compile(r"^\s*(?P<name>[\w.ǁ]+__mutmut_\d+): (?P<status>.+?)\s*$")
 
@@ -34,10 +35,11 @@ def results() -> dict[str, str]:
 
 
 def explained_patterns() -> list[str]:
-    """The mutant names (or patterns) ``tests/mutants_explained.md`` names in backquotes."""
-    if not EXPLAINED.exists():
-        return []
-    return re.findall(r"`([^`\s]+__mutmut_[^`\s]+)`", EXPLAINED.read_text("utf-8"))
+    """The mutant names (or patterns) named in backquotes by ``tests/mutants_explained.md`` and
+    the files of ``tests/mutants_explained/``."""
+    files = [EXPLAINED, *sorted(EXPLAINED_MORE.glob("*.md"))]
+    text = "\n".join(f.read_text("utf-8") for f in files if f.exists())
+    return re.findall(r"`([^`\s]+__mutmut_[^`\s]+)`", text)
 
 
 def module_of(name: str) -> str:
@@ -85,7 +87,7 @@ def report(status: dict[str, str]) -> str:
     survivors = sorted(n for n, s in status.items() if s == "survived")
     unexplained = [n for n in survivors if not any(fnmatch.fnmatch(n, p) for p in patterns)]
     lines.append(
-        f"\nsurvivors: {len(survivors)}, listed in {EXPLAINED.name}: "
+        f"\nsurvivors: {len(survivors)}, explained in {EXPLAINED.name} or {EXPLAINED_MORE.name}/: "
         f"{len(survivors) - len(unexplained)}, not yet: {len(unexplained)}"
     )
     lines += [f"  {name}" for name in unexplained]
