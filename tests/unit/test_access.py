@@ -93,3 +93,34 @@ def test_who_may_withdraw_follows_who_filed():
     assert not access.acts_for_applicant(STAFF, PHYSICIAN)
     assert access.acts_for_applicant(OFFICER, party(Role.COMMISSION_OFFICER, None, "430000", 3))
     assert not access.acts_for_applicant(OFFICER, party(Role.COMMISSION_OFFICER, None, "330000"))
+
+
+@pytest.mark.parametrize(
+    ("who", "role", "institution", "commission", "allowed"),
+    [
+        (ADMIN, Role.INSTITUTION_STAFF, HUNAN, None, True),
+        (ADMIN, Role.INSTITUTION_STAFF, WUGANG, None, False),  # another hospital's clerks
+        (ADMIN, Role.INSTITUTION_ADMIN, HUNAN, None, False),  # not a fellow administrator
+        (ADMIN, Role.COMMISSION_OFFICER, HUNAN, "430000", False),
+        (COMMISSION_ADMIN, Role.COMMISSION_OFFICER, None, "430000", True),
+        (COMMISSION_ADMIN, Role.COMMISSION_OFFICER, None, "330000", False),
+        (COMMISSION_ADMIN, Role.INSTITUTION_STAFF, HUNAN, "430000", False),
+        (OPERATOR, Role.INSTITUTION_ADMIN, HUNAN, None, True),
+        (OPERATOR, Role.COMMISSION_ADMIN, None, "430000", True),
+        (OPERATOR, Role.INSTITUTION_STAFF, HUNAN, None, False),  # the hospital's own business
+        (OPERATOR, Role.PHYSICIAN, HUNAN, None, False),
+        (STAFF, Role.INSTITUTION_STAFF, HUNAN, None, False),  # a clerk administers nobody
+        (OFFICER, Role.COMMISSION_OFFICER, None, "430000", False),
+    ],
+)
+def test_staff_accounts_are_managed_one_level_up_and_in_their_own_house(
+    who, role, institution, commission, allowed
+):
+    assert access.manages(who, role, institution, commission) is allowed
+
+
+def test_only_administrators_and_operators_open_staff_administration():
+    for who in (ADMIN, COMMISSION_ADMIN, OPERATOR):
+        assert access.administers_staff(who)
+    for who in (STAFF, OFFICER, PHYSICIAN):
+        assert not access.administers_staff(who)
