@@ -115,3 +115,27 @@ async def test_revoking_counts_every_time_and_uses_up_every_refresh_token(settin
             )
         )
         assert unused.all() == []
+
+
+@pytest.fixture
+def china_local_time(monkeypatch):
+    """The process's local time zone set to China's, as on a server installed in China."""
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+async def test_a_server_on_china_local_time_still_issues_a_working_day_codec_session(
+    settings, china_local_time
+):
+    """Token times are UTC whatever the machine's zone: on local time an operator's codec
+    session would start and end eight hours late."""
+    async with get_sessionmaker(settings.database_url)() as session:
+        account = await _account(session, "operator")
+    claims = tokens.decode(settings, tokens.issue_codec_session(settings, account), "codec")
+    lasts = datetime.fromtimestamp(claims["exp"], UTC) - datetime.now(UTC)
+    assert timedelta(hours=7, minutes=59) < lasts <= tokens.CODEC_SESSION
