@@ -139,3 +139,17 @@ async def test_a_server_on_china_local_time_still_issues_a_working_day_codec_ses
     claims = tokens.decode(settings, tokens.issue_codec_session(settings, account), "codec")
     lasts = datetime.fromtimestamp(claims["exp"], UTC) - datetime.now(UTC)
     assert timedelta(hours=7, minutes=59) < lasts <= tokens.CODEC_SESSION
+
+
+async def test_a_signed_refresh_token_the_registry_no_longer_holds_is_refused(settings):
+    """A refresh token whose row is gone (purged, or from another database with the same
+    secret) is ``token_invalid``, never a server error."""
+    async with get_sessionmaker(settings.database_url)() as session:
+        account = await _account(session)
+        pair = await tokens.issue_pair(session, settings, account)
+        await session.commit()
+        claims = tokens.decode(settings, pair["refresh_token"], "refresh")
+        await session.delete(await session.get(RefreshToken, claims["jti"]))
+        await session.commit()
+        refused = tokens.rotate(session, settings, pair["refresh_token"])
+        assert await _refused_async(refused) == "token_invalid"
