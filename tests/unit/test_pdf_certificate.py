@@ -1,0 +1,104 @@
+"""The electronic certificate (registry/pdf/certificate.py) as its holder and a checker read it:
+the facts in words, who issued it and when, how to verify it (the link, the check code, the
+signing key, where the public keys are) and a QR code that a phone scans to the signed facts.
+
+Built from ``CertificateData`` with a real signature (no database, no server); the end-to-end
+test ``test_the_certificate_verifies_offline_and_online_until_cancelled`` (tests/e2e/
+test_documents.py) builds the same certificate from a registration and verifies it online.
+"""
+
+import base64
+import io
+import json
+import os
+from datetime import date
+
+from pypdf import PdfReader
+
+from registry import certificates as c
+from registry.pdf.certificate import CertificateData, render
+from tests.unit.pdf_reading import codes_in, pages_of, text_of
+
+BASE = "https://ereg.example"
+FACTS = c.Facts(
+    certificate_no="110430000000005",
+    name="刘洋",
+    level="physician",
+    category="clinical",
+    scope="内科",
+    location_code="430000",
+    institution=("H4301020001", "湖南省人民医院"),
+    commission=("430000", "湖南省卫生健康委员会"),
+    registered_on=date(2021, 3, 1),
+)
+KEYS = c.SigningKeys.parse(
+    json.dumps({"active": "c7", "keys": {"c7": base64.b64encode(os.urandom(32)).decode()}})
+)
+TOKEN = c.sign(KEYS, FACTS, date(2026, 11, 27))
+CODE = c.check_code(TOKEN)
+DATA = CertificateData(
+    certificate_no=FACTS.certificate_no,
+    rows=[
+        (("姓名", "Name"), "刘洋"),
+        (("执业证书编码", "Certificate no."), FACTS.certificate_no),
+        (("医师级别", "Level"), "执业医师 Practising physician"),
+        (("执业类别", "Category"), "临床 Clinical"),
+        (("执业范围", "Scope"), "内科 Internal medicine"),
+        (("执业地点", "Location"), "湖南省 · Hunan"),
+        (("主要执业机构", "Primary institution"), "湖南省人民医院"),
+        (("注册日期", "Registered on"), "2021-03-01"),
+    ],
+    commission="湖南省卫生健康委员会",
+    issued_on=date(2026, 11, 27),
+    link=c.verification_link(BASE, FACTS.certificate_no, CODE),
+    check_code=CODE,
+    key_id="c7",
+    qr=c.qr_text(BASE, FACTS.certificate_no, TOKEN),
+    keys_url=f"{BASE}{c.KEYS_PATH}",
+)
+
+
+def lines(pdf: bytes) -> list[str]:
+    return [line.strip() for line in text_of(pdf).splitlines()]
+
+
+def test_the_certificate_states_the_registration_and_who_issued_it():
+    pdf = render(DATA)
+    found = lines(pdf)
+    assert found[:2] == ["医师执业电子证照", "Electronic Physician Practice Certificate"]
+    rows = found[2 : 2 + 3 * len(DATA.rows)]
+    assert rows == [part for (zh, en), value in DATA.rows for part in (zh, en, value)]
+    after = found[2 + 3 * len(DATA.rows) :]
+    assert after[:2] == [
+        "发证机关 Issued by：湖南省卫生健康委员会",
+        "发证日期 Issued on：2026-11-27",
+    ]
+    assert PdfReader(io.BytesIO(pdf)).metadata.title == f"医师执业电子证照 {FACTS.certificate_no}"
+
+
+def test_the_certificate_says_how_to_verify_it_online_and_offline():
+    pdf = render(DATA)
+    pages = pages_of(pdf)
+    assert len(pages) == 1
+    found = lines(pdf)
+    start = found.index("扫描二维码或访问以下网址，查询本证照是否有效：")
+    assert found[start : start + 8] == [
+        "扫描二维码或访问以下网址，查询本证照是否有效：",
+        "Scan the QR code or open this address to check that it is still valid:",
+        f"{BASE}/verify?certificate_no={FACTS.certificate_no}&check={CODE}",
+        f"核验码 Check code：{CODE}",
+        "签名密钥 Signing key：c7（Ed25519）",
+        "离线核验：二维码中“#”之后为 EdDSA 签名的 JWS，公钥见",
+        "Offline: the part after “#” is a JWS signed with EdDSA; public keys at",
+        f"{BASE}/.well-known/ereg-certificate-keys.json",
+    ]
+    assert found[-1] == f"执业证书编码 {FACTS.certificate_no} · 核验码 {CODE} 第 1 页 · page 1"
+
+
+def test_the_qr_code_scans_to_the_signed_facts_which_verify_offline():
+    pdf = render(DATA)
+    # The bottom band of the page, where the QR code is printed.
+    found = codes_in(pdf, top=560, height=282)
+    assert found == {"QR Code": DATA.qr}
+    verified = c.verify_offline(found["QR Code"], KEYS.public_keys())
+    assert verified.facts == FACTS and verified.issued_on == date(2026, 11, 27)
