@@ -1,0 +1,58 @@
+"""A migrated, seeded database made once per test module and copied for each test (migrating
+for each test would take most of the time the tests need): SQLite by default, PostgreSQL with
+``EREG_TEST_DATABASE=postgresql`` (tests/conftest.py). Not a test module: the fixtures are
+imported (``session_fixture``, ``template_fixture``) by the tests of the public register,
+certificates and documents, which ask for ``session``."""
+
+import asyncio
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+import pytest_asyncio
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.db import dispose, get_sessionmaker
+from tests.conftest import (
+    ON_POSTGRES,
+    POSTGRES_URL,
+    _postgres,
+    drop_database,
+    make_settings,
+    new_database_url,
+    prepared_database,
+)
+
+
+@pytest.fixture(scope="module", name="template")
+def template_fixture(tmp_path_factory) -> Iterator[str]:
+    data_dir = tmp_path_factory.mktemp("registry-template")
+    url = asyncio.run(new_database_url(data_dir))
+    asyncio.run(_prepared(make_settings(data_dir, url)))
+    yield url
+    asyncio.run(drop_database(url))
+
+
+async def _prepared(settings) -> None:
+    await prepared_database(settings)
+    await dispose(settings.database_url)  # SQLite: the write-ahead log folded into the file
+
+
+async def _copy_of(template: str, data_dir) -> str:
+    if not ON_POSTGRES:
+        shutil.copy(template.split("///", 1)[1], data_dir / "ereg.db")
+        return f"sqlite+aiosqlite:///{data_dir / 'ereg.db'}"
+    name = f"ereg_paper_{uuid.uuid4().hex[:12]}"
+    await _postgres(f'CREATE DATABASE "{name}" TEMPLATE "{template.rsplit("/", 1)[1]}"')
+    return POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest_asyncio.fixture(name="session")
+async def session_fixture(template, tmp_path) -> AsyncIterator[AsyncSession]:
+    """A session on this test's own copy of the seeded database."""
+    url = await _copy_of(template, tmp_path)
+    async with get_sessionmaker(url)() as session:
+        yield session
+        await session.rollback()
+    await drop_database(url)
