@@ -49,8 +49,8 @@ def applications_visible_to(account: Account):
     """Which applications an account may see (a SQL condition): a physician their own and
     those filed for them; staff those at their institution or copied to it (a former primary
     institution told of a change); officers those of their commission; operators all."""
-    if account.role == Role.PHYSICIAN:
-        return or_(Application.account_id == account.id, Application.filed_by == account.id)
+    if account.role == Role.PHYSICIAN:  # theirs, whoever filed it (a physician files only own)
+        return Application.account_id == account.id
     if account.role in (Role.INSTITUTION_STAFF, Role.INSTITUTION_ADMIN):
         return or_(
             Application.institution_code == account.institution_code,

@@ -51,3 +51,12 @@ async def test_reset_clears_the_count(settings):
         await ratelimit.hit(session, one, "u")
         await ratelimit.reset(session, one, "u")
         await ratelimit.hit(session, one, "u")
+
+
+async def test_the_attempts_counted_start_at_none_and_grow_by_one(settings):
+    """What support reads for an account (``attempts_of``): none before the first try."""
+    async with get_sessionmaker(settings.database_url)() as session:
+        assert await ratelimit.attempts_of(session, TEN_PER_HOUR, "never-tried") == 0
+        await ratelimit.hit(session, TEN_PER_HOUR, "tried")
+        await ratelimit.hit(session, TEN_PER_HOUR, "tried")
+        assert await ratelimit.attempts_of(session, TEN_PER_HOUR, "tried") == 2

@@ -2,7 +2,9 @@
 its reuse ends every session of the account, and each kind of token works only as itself."""
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
+import jwt
 import pytest
 from sqlalchemy import select
 
@@ -153,3 +155,30 @@ async def test_a_signed_refresh_token_the_registry_no_longer_holds_is_refused(se
         await session.commit()
         refused = tokens.rotate(session, settings, pair["refresh_token"])
         assert await _refused_async(refused) == "token_invalid"
+
+
+def test_a_damaged_forged_or_expired_token_is_token_invalid(settings):
+    account = SimpleNamespace(id=7, role="physician", token_version=0)
+    good = tokens._encode(settings, tokens._claims(account, datetime.now(UTC)) | {"typ": "access"})
+    expired = tokens._encode(
+        settings,
+        tokens._claims(account, datetime.now(UTC) - timedelta(hours=2))
+        | {"typ": "access", "exp": datetime.now(UTC) - timedelta(hours=1)},
+    )
+    forged = jwt.encode({"sub": "7", "typ": "access"}, "not-our-secret-" * 4, algorithm="HS256")
+    no_subject = tokens._encode(settings, {"typ": "access"})
+    assert tokens.decode(settings, good, "access")["sub"] == "7"
+    for token in (good[:-3], "not a token", expired, forged, no_subject):
+        assert _refused(lambda t=token: tokens.decode(settings, t, "access")) == "token_invalid"
+
+
+def test_a_token_counts_only_while_its_version_is_the_accounts():
+    """``ver`` is the account's token version when the token was made; tokens made before
+    versions existed carry none and count as version 0."""
+    fresh, revoked = SimpleNamespace(token_version=0), SimpleNamespace(token_version=1)
+    tokens.check_not_revoked({"sub": "7", "ver": 0}, fresh)
+    tokens.check_not_revoked({"sub": "7"}, fresh)  # issued before versions: still good
+    tokens.check_not_revoked({"sub": "7", "ver": 1}, revoked)
+    for claims in ({"sub": "7", "ver": 0}, {"sub": "7"}):
+        assert _refused(lambda c=claims: tokens.check_not_revoked(c, revoked)) == "token_invalid"
+    assert _refused(lambda: tokens.check_not_revoked({"ver": 1}, fresh)) == "token_invalid"
