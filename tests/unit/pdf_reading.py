@@ -8,6 +8,9 @@ import subprocess
 import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
+from pypdf.generic import ContentStream
+
+INVISIBLE = {3, 7}  # text render modes that put no ink on the page (ISO 32000 §9.3.6)
 
 A4_HEIGHT = 842  # points, as reportlab's A4 (595.27 × 841.89)
 
@@ -23,6 +26,17 @@ def text_of(pdf: bytes) -> str:
 def images_of(pdf: bytes, page: int = 0) -> list[bytes]:
     """The pictures embedded on a page, as stored (a JPEG stays the JPEG it was)."""
     return [image.data for image in PdfReader(io.BytesIO(pdf)).pages[page].images]
+
+
+def render_modes(pdf: bytes) -> set[int]:
+    """The text render modes a PDF sets (0 is the default: filled)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return {
+        int(operands[0])
+        for page in reader.pages
+        for operands, operator in ContentStream(page.get_contents(), reader).operations
+        if operator == b"Tr"
+    }
 
 
 def codes_in(pdf: bytes, top: float, height: float, dpi: int = 150) -> dict[str, str]:

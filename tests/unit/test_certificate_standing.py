@@ -116,12 +116,16 @@ async def test_only_an_active_registration_with_a_number_gets_a_certificate(sess
 
 async def test_a_certificate_is_valid_while_its_facts_stand(session):
     held = await registration(session)
+    await filing(session, held, HANGZHOU, date(2025, 6, 1), date(2027, 5, 31))  # until a day
     issued = await c.issue(session, KEYS, held, await c.facts_now(session, held), TODAY)
     # Typed by hand: spaces around, the code in lower case.
     found = await c.standing(session, " 110430000000101 ", f" {issued.check_code.lower()} ")
     assert found.certificate.id == issued.id
     assert (found.status, found.since, found.current) == (c.CertificateStatus.valid, None, None)
     assert found.facts == await c.facts_now(session, held)
+    assert found.facts.filings == (
+        (HANGZHOU, "杭州市第一人民医院", date(2025, 6, 1), date(2027, 5, 31)),
+    )
 
 
 async def test_a_later_change_supersedes_the_certificate_and_says_what_holds_now(session):

@@ -106,6 +106,86 @@ def test_a_document_in_each_language_says_why_this_application_needs_it():
     assert photo.text("fr")["name"] == "近期免冠照片"  # any other language reads Chinese
 
 
+PRACTICE = K.practice_certificate
+
+
+@pytest.mark.parametrize(
+    ("facts", "kind", "zh", "en"),
+    [
+        (
+            Facts(T.assistant_upgrade, ON), PRACTICE,
+            {"detail": "原《医师执业证书》（执业助理医师）原件，交回", "reason": None},
+            {"detail": "Your assistant physician's certificate, to be handed in", "reason": None},
+        ),
+        (
+            Facts(T.transfer_to_military, ON), PRACTICE,
+            {"detail": "在地方注册的全部《医师执业证书》原件，办结后失效", "reason": None},
+            {"detail": "Every civilian practice certificate you hold; all lose their validity "
+                       "on completion", "reason": None},
+        ),
+        (
+            Facts(T.change, ON, changes_institution=True), K.photo,
+            {"detail": "近6个月内2寸白底免冠正面半身照片2张", "reason": "变更主要执业机构"},
+            {"detail": "Two 2-inch bareheaded, front-facing half-length photos on white, taken "
+                       "in the last 6 months", "reason": "a new primary institution"},
+        ),
+        (
+            Facts(T.change, ON, changes_institution=True), K.employment_proof,
+            {"detail": "新的主要执业机构出具并盖章的聘用证明", "reason": "变更主要执业机构"},
+            {"detail": "Issued and stamped by your new primary institution",
+             "reason": "a new primary institution"},
+        ),
+        (
+            Facts(T.change, ON, changes_category=True), K.qualification_certificate,
+            {"detail": "原件及复印件（原件核验后退还）",
+             "reason": "变更执业类别，须持有该类别的医师资格"},
+            {"detail": "The original and a copy (the original is returned)",
+             "reason": "a new category needs a qualification in it"},
+        ),
+        (
+            Facts(T.filing, ON), PRACTICE,
+            {"detail": "《医师执业证书》原件，备案后加注", "reason": None},
+            {"detail": "Your practice certificate, to be annotated", "reason": None},
+        ),
+        (
+            Facts(T.legacy_multisite_cancellation, ON), PRACTICE,
+            {"detail": "《医师执业证书》原件，取消后加注", "reason": None},
+            {"detail": "Your practice certificate, to be annotated", "reason": None},
+        ),
+        (
+            Facts(T.registration, ON, qualification_issued_on=date(2024, 1, 5)), K.training_proof,
+            {"detail": "在省级以上卫生健康行政部门指定机构接受培训并经考核合格的证明",
+             "reason": "首次注册距取得医师资格（2024-01-05）已超过2年"},
+            {"detail": "Training at a body designated by a provincial health commission, and a "
+                       "passed assessment",
+             "reason": "first registration more than 2 years after the qualification "
+                       "(2024-01-05)"},
+        ),
+        (
+            Facts(T.cancellation, ON, filed_by_institution=True, cancellation_ground=3),
+            K.cancellation_evidence,
+            {"detail": "吊销《医师执业证书》的行政处罚决定书", "reason": None},
+            {"detail": "The penalty decision revoking the certificate", "reason": None},
+        ),
+    ],
+)  # fmt: skip
+def test_what_each_business_asks_to_bring_in_the_physicians_words(facts, kind, zh, en):
+    [document] = [d for d in required(facts, ON) if d.kind == kind]
+    assert {key: document.text("zh")[key] for key in zh} == zh
+    assert {key: document.text("en")[key] for key in en} == en
+
+
+def test_the_health_certificate_says_when_it_is_brought_and_how_old_it_may_be():
+    [health] = [
+        d for d in required(Facts(T.registration, ON), ON) if d.kind == K.health_certificate
+    ]
+    assert health.detail == (
+        "医疗机构出具的健康体检表，出具不超过6个月（2026-11-26提交的，出具日期不早于2026-05-26）",
+        "A medical examination report by a hospital, issued no more than 6 months ago "
+        "(brought on 2026-11-26: issued on or after 2026-05-26)",
+    )
+
+
 # --- the counter's findings --------------------------------------------------------------------
 
 

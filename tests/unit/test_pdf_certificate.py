@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from registry import certificates as c
 from registry.pdf.certificate import CertificateData, render
-from tests.unit.pdf_reading import codes_in, pages_of, text_of
+from tests.unit.pdf_reading import INVISIBLE, codes_in, pages_of, render_modes, text_of
 
 BASE = "https://ereg.example"
 FACTS = c.Facts(
@@ -73,6 +73,7 @@ def test_the_certificate_states_the_registration_and_who_issued_it():
         "发证机关 Issued by：湖南省卫生健康委员会",
         "发证日期 Issued on：2026-11-27",
     ]
+    assert not render_modes(pdf) & INVISIBLE  # the title in ink
     assert PdfReader(io.BytesIO(pdf)).metadata.title == f"医师执业电子证照 {FACTS.certificate_no}"
 
 

@@ -19,7 +19,7 @@ from registry.application_types import ApplicationType as T
 from registry.documents import Facts, required
 from registry.pdf.form import Confirmation, FormData, render
 from registry.reference import CHINA_TIME
-from tests.unit.pdf_reading import codes_in, images_of, pages_of, text_of
+from tests.unit.pdf_reading import INVISIBLE, codes_in, images_of, pages_of, render_modes, text_of
 
 NO = "A2026112600017"
 
@@ -96,6 +96,7 @@ def test_the_form_states_the_application_and_its_applicant_in_words():
     order = ["一、申请人信息", "二、申请事项", "三、医师资格", "四、医疗机构确认",
              "五、须提交的纸质材料", "六、卫生健康委审核意见"]  # fmt: skip
     assert [text.index(heading) for heading in order] == sorted(text.index(h) for h in order)
+    assert not render_modes(pdf) & INVISIBLE  # every word in ink
     assert PdfReader(io.BytesIO(pdf)).metadata.title == f"医师执业注册申请审核表 {NO}"
     assert PdfReader(io.BytesIO(pdf)).metadata.author == "ereg"
 
@@ -185,5 +186,6 @@ def test_the_counters_scanner_reads_the_application_number_alone():
     # The header band, where the barcode and the QR code are printed.
     assert codes_in(pdf, top=0, height=175) == {"QR Code": NO, "Code 128": NO}
     found = lines(pdf)
-    assert found.index(NO) < found.index("扫码办理")  # the number printed under the barcode
+    assert found.count(NO) == 1  # printed once under the barcode, in words a person can type
+    assert found.index(NO) < found.index("扫码办理")
     assert "Scan at the counter" in found

@@ -8,7 +8,7 @@ Where exactly ink lands (coordinates, sizes, colours) is checked by rendering in
 from reportlab.lib.units import mm
 
 from registry.pdf.layout import HEIGHT, MARGIN, WIDTH, Page, width, wrap
-from tests.unit.pdf_reading import pages_of
+from tests.unit.pdf_reading import INVISIBLE, pages_of, render_modes
 
 
 def test_chinese_breaks_between_any_two_characters_and_fills_each_line():
@@ -106,3 +106,15 @@ def test_a_barcode_prints_its_text_under_it_and_says_how_wide_it_is():
     drawn = page.barcode("A2026112600017", MARGIN, HEIGHT / 2, 11 * mm)
     assert 100 < drawn < WIDTH - 2 * MARGIN
     assert pages_of(page.finish(out))[0].strip().splitlines()[0] == "A2026112600017"
+
+
+def test_headings_are_drawn_in_ink_not_as_invisible_text():
+    page, out = Page.new("测试")
+    page.heading("四、医疗机构确认", "Institution's confirmation")
+    page.text(MARGIN, HEIGHT / 2, "医师执业注册申请审核表", 18, bold=True)
+    pdf = page.finish(out)
+    assert render_modes(pdf) and not render_modes(pdf) & INVISIBLE
+    assert pages_of(pdf)[0].splitlines()[:2] == [
+        "四、医疗机构确认 Institution's confirmation",
+        "医师执业注册申请审核表",
+    ]
