@@ -1,0 +1,124 @@
+"""``registry.inbox`` beyond the first page of ``test_inbox.py``: each urgency's edges, the
+review kinds told apart, the on-time filter (a deadline-less item included), the waiting-longest
+sort both ways, the page size kept within bounds and an empty inbox."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from registry import inbox
+from registry.db import session_scope
+from registry.inbox import InboxKind, InboxQuery, InboxSort, Urgency, waiting
+from tests.unit.test_inbox import HUNAN, NOW, OTHER, application, physician, review
+
+
+@pytest.mark.parametrize(
+    ("deadline", "urgency"),
+    [
+        (None, Urgency.on_time),
+        (NOW - timedelta(seconds=1), Urgency.overdue),
+        (NOW, Urgency.overdue),  # due now is already late
+        (NOW + timedelta(seconds=1), Urgency.due_soon),
+        (NOW + inbox.DUE_SOON, Urgency.due_soon),  # the third day's last moment
+        (NOW + inbox.DUE_SOON + timedelta(seconds=1), Urgency.on_time),
+    ],
+)
+def test_urgency_at_the_edges(deadline, urgency):
+    assert inbox.urgency_of(deadline, NOW) == urgency
+    assert timedelta(days=3) == inbox.DUE_SOON
+
+
+def test_a_moment_read_back_from_sqlite_is_utc():
+    assert inbox._utc(None) is None
+    assert inbox._utc("2026-07-10 02:00:00") == NOW
+    assert inbox._utc(datetime(2026, 7, 10, 2)) == NOW
+    china = datetime(2026, 7, 10, 10, tzinfo=timezone(timedelta(hours=8)))
+    assert inbox._utc(china) == NOW and inbox._utc(china).utcoffset() == timedelta(hours=8)
+
+
+def test_pages_count_a_partial_page_and_at_least_one():
+    assert inbox.InboxPage([], 0, 1, 20).pages == 1
+    assert inbox.InboxPage([], 20, 1, 20).pages == 1
+    assert inbox.InboxPage([], 21, 1, 20).pages == 2
+
+
+async def fill(settings) -> dict[str, str]:
+    """At Hunan: three applications with and without deadlines, created on different days, and
+    a photo and a personal-information review due at once."""
+    async with session_scope(settings.database_url) as session:
+        docs = [physician() for _ in range(4)]
+        session.add_all(docs)
+        await session.flush()
+        oldest = application(docs[0], NOW + timedelta(days=3, seconds=1))
+        oldest.created_at = NOW - timedelta(days=9)
+        open_ended = application(docs[1], None)
+        open_ended.created_at = NOW - timedelta(days=5)
+        newest = application(docs[2], NOW + timedelta(days=3))
+        newest.created_at = NOW - timedelta(hours=1)
+        photo = review(docs[3], "photo", NOW + timedelta(days=30))
+        info = review(docs[3], "personal_info", NOW + timedelta(days=40))
+        session.add_all([oldest, open_ended, newest, photo, info])
+        await session.commit()
+        return {
+            "oldest": oldest.application_no,
+            "open_ended": open_ended.application_no,
+            "newest": newest.application_no,
+            "photo": str(photo.id),
+            "info": str(info.id),
+        }
+
+
+async def refs(settings, **query) -> list[str]:
+    async with session_scope(settings.database_url) as session:
+        page = await waiting(session, HUNAN, InboxQuery(**query), NOW)
+    return [row.ref for row in page.rows]
+
+
+async def test_each_review_kind_is_its_own_filter(settings):
+    made = await fill(settings)
+    assert await refs(settings, kind=InboxKind.photo) == [made["photo"]]
+    assert await refs(settings, kind=InboxKind.personal_info) == [made["info"]]
+    assert await refs(settings, kind=InboxKind.activation) == []
+
+
+async def test_on_time_holds_items_without_a_deadline_and_after_the_third_day(settings):
+    made = await fill(settings)
+    on_time = await refs(settings, urgency=Urgency.on_time)
+    # the deadline-less item comes last: it has no deadline to sort by
+    assert on_time == [made["oldest"], made["photo"], made["info"], made["open_ended"]]
+    assert await refs(settings, urgency=Urgency.due_soon) == [made["newest"]]
+    assert await refs(settings, urgency=Urgency.overdue) == []
+
+
+async def test_waiting_longest_first_or_last(settings):
+    made = await fill(settings)
+    # the reviews were created now: they have waited least
+    longest = await refs(settings, kind=InboxKind.application, sort=InboxSort.since)
+    assert longest == [made["oldest"], made["open_ended"], made["newest"]]
+    shortest = await refs(settings, kind=InboxKind.application, sort=InboxSort.since_desc)
+    assert shortest == [made["newest"], made["open_ended"], made["oldest"]]
+    everything = await refs(settings, sort=InboxSort.since)
+    assert everything[:3] == longest
+    # deadline order, the other way: the deadline-less item still last
+    latest = await refs(settings, sort=InboxSort.deadline_desc)
+    assert latest[0] == made["info"] and latest[-1] == made["open_ended"]
+
+
+async def test_a_page_holds_one_item_at_least_and_a_hundred_at_most(settings):
+    await fill(settings)
+    async with session_scope(settings.database_url) as session:
+        tiny = await waiting(session, HUNAN, InboxQuery(size=0, page=0), NOW)
+        huge = await waiting(session, HUNAN, InboxQuery(size=1000), NOW)
+        second = await waiting(session, HUNAN, InboxQuery(size=2, page=2), NOW)
+    assert (tiny.size, tiny.page, len(tiny.rows), tiny.pages) == (1, 1, 1, 5)
+    assert (huge.size, len(huge.rows)) == (inbox.MAX_PAGE_SIZE, 5)
+    assert inbox.MAX_PAGE_SIZE == 100
+    assert (second.page, len(second.rows), second.total) == (2, 2, 5)
+
+
+async def test_an_empty_inbox_is_one_empty_page(settings):
+    async with session_scope(settings.database_url) as session:
+        empty = await waiting(session, OTHER, InboxQuery(kind=InboxKind.photo), NOW)
+        nothing = await waiting(session, OTHER, InboxQuery(), NOW)
+    assert (empty.rows, empty.total, empty.page, empty.pages) == ([], 0, 1, 1)
+    assert (nothing.rows, nothing.total, nothing.page) == ([], 0, 1)
