@@ -389,8 +389,28 @@ async def test_progress_counts_the_rows_by_what_became_of_them(session):
     await batches.file_row(session, filer, second, TODAY)
     await session.refresh(batch)
     assert await batches.progress(session, batch) == batches.Progress(4, 2, 1, 1, False)
+    await file_all(session, batch)
+    await session.refresh(batch)
+    assert await batches.progress(session, batch) == batches.Progress(4, 0, 1, 3, False)
     batch.finished_at = datetime.now(UTC)
     assert (await batches.progress(session, batch)).finished
+
+
+async def test_an_application_is_numbered_by_the_day_in_china(session, monkeypatch):
+    """At 20:00 UTC it is already the next day in China: the number says the next day."""
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            moment = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)
+            return moment.astimezone(tz) if tz else moment.replace(tzinfo=None)
+
+    monkeypatch.setattr(batches, "datetime", Clock)
+    number = await qualified(session, "李明")
+    await session.commit()
+    batch = await stored(session, csv_of(f"李明,{number},clinical,内科"))
+    [no] = await file_all(session, batch)
+    assert no.startswith("20261202") and len(no) == 14
 
 
 # --- taking the applications over -----------------------------------------------------------
