@@ -210,8 +210,11 @@ def _leg_conditions(leg: _Leg, query: InboxQuery, now: datetime) -> list[ColumnE
 
 
 def _leg_order(leg: _Leg, sort: InboxSort):
+    """The leg's rows in the merged order (:func:`_order`), items without a deadline last in
+    either direction: SQLite sorts NULL first going up, PostgreSQL first going down, and a leg
+    cut in another order than the merge's would drop rows the page should show."""
     key = leg.since_key if sort in (InboxSort.since, InboxSort.since_desc) else leg.deadline_key
-    return key.desc() if sort.value.startswith("-") else key.asc()
+    return (key.desc() if sort.value.startswith("-") else key.asc()).nulls_last()
 
 
 def _order(inbox, sort: InboxSort) -> list:

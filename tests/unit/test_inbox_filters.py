@@ -122,3 +122,17 @@ async def test_an_empty_inbox_is_one_empty_page(settings):
         nothing = await waiting(session, OTHER, InboxQuery(), NOW)
     assert (empty.rows, empty.total, empty.page, empty.pages) == ([], 0, 1, 1)
     assert (nothing.rows, nothing.total, nothing.page) == ([], 0, 1)
+
+
+@pytest.mark.parametrize("sort", list(InboxSort))
+async def test_one_item_a_page_reads_the_same_list_as_one_page(settings, sort):
+    """Each kind's rows are cut to ``page × size`` before the kinds are merged: the cut must
+    keep the rows the merged order puts first, items without a deadline last."""
+    await fill(settings)
+    async with session_scope(settings.database_url) as session:
+        whole = await waiting(session, HUNAN, InboxQuery(sort=sort, size=100), NOW)
+        paged = [
+            (await waiting(session, HUNAN, InboxQuery(sort=sort, size=1, page=n), NOW)).rows
+            for n in range(1, whole.total + 1)
+        ]
+    assert [row.ref for row in whole.rows] == [rows[0].ref for rows in paged]
