@@ -136,3 +136,25 @@ async def test_one_item_a_page_reads_the_same_list_as_one_page(settings, sort):
             for n in range(1, whole.total + 1)
         ]
     assert [row.ref for row in whole.rows] == [rows[0].ref for rows in paged]
+
+
+async def test_an_item_due_now_is_overdue_and_one_without_an_account_is_listed(settings):
+    async with session_scope(settings.database_url) as session:
+        doc = physician()
+        session.add(doc)
+        await session.flush()
+        due_now = application(doc, NOW)
+        nobodys = application(doc, NOW + timedelta(days=10))
+        nobodys.account_id = None  # filed for a physician who has no account yet
+        session.add_all([due_now, nobodys])
+        await session.commit()
+        refs = {"due_now": due_now.application_no, "nobodys": nobodys.application_no}
+        overdue = await waiting(session, HUNAN, InboxQuery(urgency=Urgency.overdue), NOW)
+        soon = await waiting(session, HUNAN, InboxQuery(urgency=Urgency.due_soon), NOW)
+        every = await waiting(session, HUNAN, InboxQuery(), NOW)
+    assert [r.ref for r in overdue.rows] == [refs["due_now"]]
+    assert soon.rows == []
+    listed = {r.ref: r for r in every.rows}
+    assert listed[refs["nobodys"]].name is None and listed[refs["nobodys"]].account_id is None
+    assert listed[refs["due_now"]].name == doc.name
+    assert listed[refs["due_now"]].type == "registration"
