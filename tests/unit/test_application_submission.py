@@ -541,3 +541,30 @@ def test_reported_late_counts_30_days_for_the_institution_only():
     assert not late(F.institution, None, filed)
     assert not late(F.commission, filed - timedelta(days=31), filed)
     assert not late(F.physician, filed - timedelta(days=31), filed)
+
+
+# --- a filing (Registration Measures 2017 art. 10) ---------------------------------------------
+
+
+async def test_a_filing_may_last_one_day(desk):
+    doc = await desk.physician()
+    registration = await desk.registration(doc, HUNAN)
+    one_day = filing_at(WUGANG, start="2027-01-04", end="2027-01-04")
+    assert await desk.plan(doc, T.filing, registration_id=registration.id, **one_day)
+
+
+async def test_only_an_active_filing_of_the_registration_there_makes_it_a_second_one(desk):
+    """A filing ended before, a filing at another institution, or another physician's filing
+    at the same institution do not stop a filing."""
+    doc, other = await desk.physician(), await desk.physician()
+    registration = await desk.registration(doc, HUNAN)
+    ended = await desk.filing(registration, WUGANG)
+    ended.status = "cancelled"
+    await desk.filing(registration, WUGANG_TCM)
+    await desk.filing(await desk.registration(other, HUNAN), WUGANG)
+    plan = await desk.plan(doc, T.filing, registration_id=registration.id, **filing_at(WUGANG))
+    assert plan.institution_code == WUGANG
+    refused = await desk.refused(
+        doc, T.filing, registration_id=registration.id, **filing_at(WUGANG_TCM)
+    )
+    assert refused.code == "filing_exists"
