@@ -294,13 +294,29 @@ async def test_a_military_transfer_in_is_about_the_physicians_new_location(desk)
     )
 
 
-async def test_a_military_transfer_in_needs_a_free_location_and_no_refusal_ground(desk):
+async def test_a_military_transfer_in_needs_a_free_location(desk):
     doc = await desk.physician()
     await desk.registration(doc, HANGZHOU)
     refused = await desk.refused(doc, T.military_transfer_in, **transferring_in())
     assert (refused.code, refused.params) == (
         "already_registered_in_location",
         {"location_code": "330000"},
+    )
+
+
+async def test_a_military_transfer_in_keeps_the_rules_of_its_level(desk):
+    """An assistant transferring in registers one location only; a physician transferring in
+    where an assistant registration holds the province upgrades instead."""
+    doc = await desk.physician((("assistant", "clinical"), ("physician", "clinical")))
+    await desk.registration(doc, WUGANG, level="assistant")
+    refused = await desk.refused(doc, T.military_transfer_in, **transferring_in("assistant"))
+    assert refused.code == "assistant_single_location"
+    refused = await desk.refused(
+        doc, T.military_transfer_in, **(transferring_in() | {"institution_code": HUNAN})
+    )
+    assert (refused.code, refused.params) == (
+        "assistant_upgrade_instead",
+        {"province_code": "430000"},
     )
 
 
