@@ -15,8 +15,8 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
-from registry import batches
-from registry.application_types import ApplicationState, ApplicationType
+from registry import applications, batches
+from registry.application_types import ApplicationState, ApplicationType, RegistrationFields
 from registry.batches import Filer, RowStatus
 from registry.db import dispose, get_sessionmaker
 from registry.errors import DomainError
@@ -347,7 +347,39 @@ async def test_the_same_physician_twice_in_a_file_is_filed_once(session):
     _, second = await rows_of(session, batch)
     await session.refresh(second)
     assert (second.status, second.reason_code) == (RowStatus.refused, "application_open")
-    assert "—" in second.reason_en
+    # the other application's number is not the institution's to read: a dash stands for it
+    said = DomainError("application_open", {"application_no": "—"})
+    assert (second.reason_zh, second.reason_en) == (said.message("zh"), said.message("en"))
+
+
+async def test_a_row_for_a_physician_with_their_own_application_open_is_refused(session):
+    """An activated physician's own application for the location and the institution's row
+    for them are the same slot: one of them is open at a time."""
+    number = await qualified(session, "李明")
+    doc = await physician(session, "李明", number)
+    fields = RegistrationFields(institution_code=HUNAN, category="clinical", scope="内科")
+    subject, plan = await applications.plan(
+        session, ApplicationType.registration, fields, doc, TODAY
+    )
+    session.add(
+        Application(
+            type=ApplicationType.registration,
+            account_id=doc.id,
+            filed_by=doc.id,
+            institution_code=plan.institution_code,
+            commission_code=plan.commission_code,
+            province_code=plan.province_code,
+            details={"subject": {"name": subject.name, "id_number": subject.id_number}},
+            state=ApplicationState.awaiting_institution,
+            open_slot=plan.open_slot,
+        )
+    )
+    await session.commit()
+    batch = await stored(session, csv_of(f"李明,{number},clinical,内科"))
+    assert await file_all(session, batch) == [None]
+    [row] = await rows_of(session, batch)
+    await session.refresh(row)
+    assert (row.status, row.reason_code) == (RowStatus.refused, "application_open")
 
 
 async def test_a_row_already_handled_answers_as_before_and_files_nothing(session):
