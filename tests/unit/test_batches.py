@@ -495,3 +495,27 @@ async def test_no_account_or_an_unverified_one_takes_over_nothing(session):
         )
     )
     assert owner is None
+
+
+async def test_a_filed_row_starts_its_application_as_stored(session):
+    """The batch workflow starts each filed row's application workflow from the stored row:
+    its number, who filed it, and the institution, commission and province that handle it."""
+    number = await qualified(session, "李明")
+    doc = await physician(session, "李明", number)
+    await session.commit()
+    batch = await stored(session, csv_of(f"李明,{number},clinical,内科"))
+    filer = await filer_of(session, batch)
+    [no] = await file_all(session, batch)
+    application = await session.scalar(select(Application).where(Application.application_no == no))
+    application.notify_institution_code = "H4305810001"  # as a transfer's old institution
+    start = batches.start_of(application, filer.actor)
+    assert start.model_dump() == {
+        "application_no": no,
+        "type": ApplicationType.registration,
+        "filed_by": filer.actor.model_dump(),
+        "account_id": doc.id,
+        "institution_code": HUNAN,
+        "notify_institution_code": "H4305810001",
+        "commission_code": "430000",
+        "province_code": "430000",
+    }
