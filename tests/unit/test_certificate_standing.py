@@ -182,7 +182,23 @@ def test_the_keys_come_from_the_setting_else_from_the_key_file(tmp_path):
     path.write_text(other)
     assert c.load_keys(text, path).active == "c1"  # the setting wins
     assert c.load_keys("", path).active == "f1"
-    with pytest.raises(ValueError, match="EREG_CERTIFICATE_SIGNING_KEY"):
-        c.load_keys("", tmp_path / "missing.json")
-    with pytest.raises(ValueError):
-        c.load_keys("", None)
+    for missing in (tmp_path / "missing.json", None):
+        with pytest.raises(ValueError) as refused:
+            c.load_keys("", missing)
+        assert str(refused.value) == (
+            "no certificate signing key: set EREG_CERTIFICATE_SIGNING_KEY or "
+            "EREG_CERTIFICATE_SIGNING_KEY_FILE"
+        )
+
+
+def test_a_keyring_that_cannot_sign_or_is_ambiguous_says_why():
+    seed = base64.b64encode(os.urandom(32)).decode()
+    public = base64.b64encode(keyring().public_keys()["c1"].public_bytes_raw()).decode()
+    with pytest.raises(ValueError) as inactive:
+        c.SigningKeys.parse(json.dumps({"active": "c2", "keys": {"c1": seed}}))
+    assert str(inactive.value) == "the active certificate key 'c2' is not in the keyring"
+    with pytest.raises(ValueError) as both:
+        c.SigningKeys.parse(
+            json.dumps({"active": "c1", "keys": {"c1": seed}, "retired": {"c1": public}})
+        )
+    assert str(both.value) == "a certificate key id is both in keys and retired"

@@ -249,11 +249,11 @@ def application(type_: T, *, account_id=1, filed_by=1, **changes) -> Application
 
 
 async def qualified(session, issued_on: date, *, category="clinical", level="physician",
-                    name=NAME) -> None:  # fmt: skip
+                    name=NAME, id_number=ID) -> None:  # fmt: skip
     session.add(
         Qualification(
             certificate_no=f"Q{issued_on:%Y%m%d}{category[:3]}{level[:3]}{len(name)}",
-            name=name, id_number=ID, level=level, category=category, issued_on=issued_on,
+            name=name, id_number=id_number, level=level, category=category, issued_on=issued_on,
         )
     )  # fmt: skip
     await session.flush()
@@ -295,6 +295,7 @@ async def test_a_registration_rests_on_its_earliest_matching_qualification(sessi
     await qualified(session, date(2016, 7, 1), category="tcm")  # another category
     await qualified(session, date(2015, 7, 1), level="assistant")  # another level
     await qualified(session, date(2014, 7, 1), name="赵敏华")  # another name, same ID number
+    await qualified(session, date(2013, 7, 1), id_number="430102199001010022")  # a namesake
     await qualified(session, date(2019, 7, 1))
     facts = await documents.facts_of(session, application(T.registration, details=registering()))
     assert facts.qualification_issued_on == date(2018, 7, 1)
@@ -313,6 +314,20 @@ async def test_earlier_registrations_all_ended_date_the_last_practice(session):
     await registered(session)
     facts = await documents.facts_of(session, application(T.registration, details=registering()))
     assert (facts.earlier_registrations, facts.last_practice_ended_on) == (True, None)
+
+
+async def test_registrations_that_ended_without_a_date_leave_the_end_of_practice_unknown(session):
+    await registered(session, status="superseded", ended_on=None)
+    facts = await documents.facts_of(session, application(T.registration, details=registering()))
+    assert (facts.earlier_registrations, facts.last_practice_ended_on) == (True, None)
+    assert K.training_proof not in [d.kind for d in required(facts, ON)]
+
+
+async def test_an_application_stored_without_its_subject_reads_as_no_qualification(session):
+    await qualified(session, date(2018, 7, 1))
+    bare = application(T.registration, details={"fields": {"category": "clinical"}})
+    facts = await documents.facts_of(session, bare)
+    assert (facts.qualification_issued_on, facts.earlier_registrations) == (None, False)
 
 
 async def test_the_registration_an_application_made_is_not_an_earlier_one(session):
