@@ -137,6 +137,31 @@ async def test_namesakes_at_one_institution_are_separate_people_and_at_most_ten(
     assert len(set(numbers)) == 10
 
 
+async def test_an_active_registration_comes_before_a_newer_one_that_ended(session):
+    active = await registered(session, "郑洁", ID_A, HUNAN, on=date(2018, 4, 1))
+    ended = await registered(
+        session, "郑洁", ID_A, WUGANG, on=date(2024, 2, 1), status="cancelled",
+        ended_on=date(2025, 8, 1),
+    )  # fmt: skip
+    [person] = await register.lookup(session, "郑洁", certificate_no=ended.certificate_no)
+    assert [e.certificate_no for e in person.registrations] == [
+        active.certificate_no,
+        ended.certificate_no,
+    ]
+
+
+async def test_a_number_or_an_institution_finds_only_what_the_name_was_registered_with(session):
+    """Someone who changed their name: the old name's certificate and institution, asked with
+    the new name, find nobody (and the new name's registrations stay unseen to such a guess)."""
+    await registered(session, "冯倩", ID_A, HUNAN, on=date(2012, 1, 1), status="superseded")
+    old = await registered(session, "冯晓倩", ID_A, WUGANG, on=date(2015, 1, 1))
+    await registered(session, "冯倩", ID_A, HANGZHOU, on=date(2023, 1, 1))
+    assert await register.lookup(session, "冯倩", certificate_no=old.certificate_no) == []
+    assert await register.lookup(session, "冯倩", institution=WUGANG) == []
+    [person] = await register.lookup(session, "冯晓倩", institution=WUGANG)
+    assert [e.certificate_no for e in person.registrations] == [old.certificate_no]
+
+
 @pytest.mark.parametrize(
     ("name", "certificate_no", "institution"),
     [
