@@ -202,3 +202,7 @@ def test_a_keyring_that_cannot_sign_or_is_ambiguous_says_why():
             json.dumps({"active": "c1", "keys": {"c1": seed}, "retired": {"c1": public}})
         )
     assert str(both.value) == "a certificate key id is both in keys and retired"
+    short = base64.b64encode(os.urandom(16)).decode()
+    with pytest.raises(ValueError) as seed_size:
+        c.SigningKeys.parse(json.dumps({"active": "c1", "keys": {"c1": short}}))
+    assert str(seed_size.value) == "certificate key 'c1' must be a 32-byte Ed25519 seed"
