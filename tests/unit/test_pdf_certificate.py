@@ -17,7 +17,14 @@ from pypdf import PdfReader
 
 from registry import certificates as c
 from registry.pdf.certificate import CertificateData, render
-from tests.unit.pdf_reading import INVISIBLE, codes_in, pages_of, render_modes, text_of
+from tests.unit.pdf_reading import (
+    INVISIBLE,
+    codes_in,
+    off_the_page,
+    pages_of,
+    render_modes,
+    text_of,
+)
 
 BASE = "https://ereg.example"
 FACTS = c.Facts(
@@ -103,3 +110,7 @@ def test_the_qr_code_scans_to_the_signed_facts_which_verify_offline():
     assert found == {"QR Code": DATA.qr}
     verified = c.verify_offline(found["QR Code"], KEYS.public_keys())
     assert verified.facts == FACTS and verified.issued_on == date(2026, 11, 27)
+
+
+def test_every_line_of_the_certificate_is_on_the_paper():
+    assert off_the_page(render(DATA)) == []

@@ -19,7 +19,15 @@ from registry.application_types import ApplicationType as T
 from registry.documents import Facts, required
 from registry.pdf.form import Confirmation, FormData, render
 from registry.reference import CHINA_TIME
-from tests.unit.pdf_reading import INVISIBLE, codes_in, images_of, pages_of, render_modes, text_of
+from tests.unit.pdf_reading import (
+    INVISIBLE,
+    codes_in,
+    images_of,
+    off_the_page,
+    pages_of,
+    render_modes,
+    text_of,
+)
 
 NO = "A2026112600017"
 
@@ -189,3 +197,11 @@ def test_the_counters_scanner_reads_the_application_number_alone():
     assert found.count(NO) == 1  # printed once under the barcode, in words a person can type
     assert found.index(NO) < found.index("扫码办理")
     assert "Scan at the counter" in found
+
+
+def test_every_line_of_the_form_is_on_the_paper():
+    assert off_the_page(render(FORM)) == []
+    returned = replace(
+        FORM, returned_for=(datetime(2026, 11, 27, 16, 0, tzinfo=CHINA_TIME), "缺少：聘用证明")
+    )
+    assert off_the_page(render(replace(returned, photo=None))) == []

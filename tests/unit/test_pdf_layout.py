@@ -8,7 +8,7 @@ Where exactly ink lands (coordinates, sizes, colours) is checked by rendering in
 from reportlab.lib.units import mm
 
 from registry.pdf.layout import HEIGHT, MARGIN, WIDTH, Page, width, wrap
-from tests.unit.pdf_reading import INVISIBLE, pages_of, render_modes
+from tests.unit.pdf_reading import INVISIBLE, off_the_page, pages_of, render_modes
 
 
 def test_chinese_breaks_between_any_two_characters_and_fills_each_line():
@@ -118,3 +118,18 @@ def test_headings_are_drawn_in_ink_not_as_invisible_text():
         "四、医疗机构确认 Institution's confirmation",
         "医师执业注册申请审核表",
     ]
+
+
+def test_a_page_full_of_rows_and_headings_keeps_every_line_on_the_paper():
+    page, out = Page.new("测试", footer="申请编号 A2026112600017")
+    for n in range(1, 13):
+        page.heading(f"第{n}节", f"Section {n}")
+        page.rows(
+            [((f"项目{n}", "Item"), "一段较长的说明文字，" * 6), (("编号", "No."), str(n))], 2
+        )
+        page.paragraph(MARGIN, "依据《医师执业注册管理办法》第十二条。" * 3, WIDTH - 2 * MARGIN)
+    pdf = page.finish(out)
+    assert len(pages_of(pdf)) > 1
+    assert off_the_page(pdf) == []
+    text = "".join(pages_of(pdf))
+    assert all(f"第{n}节" in text for n in range(1, 13))
