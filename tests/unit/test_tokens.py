@@ -119,18 +119,6 @@ async def test_revoking_counts_every_time_and_uses_up_every_refresh_token(settin
         assert unused.all() == []
 
 
-@pytest.fixture
-def china_local_time(monkeypatch):
-    """The process's local time zone set to China's, as on a server installed in China."""
-    import time
-
-    monkeypatch.setenv("TZ", "Asia/Shanghai")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
 async def test_a_server_on_china_local_time_still_issues_a_working_day_codec_session(
     settings, china_local_time
 ):
@@ -182,3 +170,20 @@ def test_a_token_counts_only_while_its_version_is_the_accounts():
     for claims in ({"sub": "7", "ver": 0}, {"sub": "7"}):
         assert _refused(lambda c=claims: tokens.check_not_revoked(c, revoked)) == "token_invalid"
     assert _refused(lambda: tokens.check_not_revoked({"ver": 1}, fresh)) == "token_invalid"
+
+
+async def test_a_pair_issued_on_china_local_time_lasts_as_configured(settings, china_local_time):
+    async with get_sessionmaker(settings.database_url)() as session:
+        account = await _account(session)
+        pair = await tokens.issue_pair(session, settings, account)
+        await session.commit()
+        stored = await session.scalar(select(RefreshToken).order_by(RefreshToken.expires_at.desc()))
+    claims = tokens.decode(settings, pair["access_token"], "access")
+    assert pair["expires_in"] == settings.access_token_minutes * 60
+    assert claims["exp"] - claims["iat"] == pair["expires_in"]
+    assert abs(claims["iat"] - datetime.now(UTC).timestamp()) < 60  # issued now, in UTC
+    refresh_days = datetime.fromtimestamp(
+        tokens.decode(settings, pair["refresh_token"], "refresh")["exp"], UTC
+    ) - datetime.now(UTC)
+    assert timedelta(days=settings.refresh_token_days) - refresh_days < timedelta(minutes=1)
+    assert stored.jti == tokens.decode(settings, pair["refresh_token"], "refresh")["jti"]

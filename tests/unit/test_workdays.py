@@ -113,6 +113,21 @@ def test_inconsistent_overrides_are_refused(raw):
         WorkdayCalendar(raw)
 
 
+def test_an_inconsistent_override_file_says_which_date_is_wrong():
+    """What an operator editing the file reads when the service refuses to start."""
+    with pytest.raises(ValueError, match=r"^2028-01-01 is listed under 2027$"):
+        WorkdayCalendar({"2027": {"holidays": ["2028-01-01"]}})
+    with pytest.raises(ValueError, match=r"both holiday and workday: .*2027, 2, 20"):
+        WorkdayCalendar({"2027": {"holidays": ["2027-02-20"], "workdays": ["2027-02-20"]}})
+
+
+def test_notes_in_the_override_file_are_skipped_wherever_they_stand():
+    saturday = date(2027, 2, 20)
+    raw = {"_about": "notes first, as in the packaged file", "2027": {"workdays": ["2027-02-20"]}}
+    assert WorkdayCalendar(raw).is_working_day(saturday)
+    assert not WorkdayCalendar({}).is_working_day(saturday)
+
+
 def test_beyond_chinese_calendar_statutory_holidays_still_count():
     assert not is_working_day(date(2031, 1, 1))  # Wednesday, New Year, from holidays.China
     assert is_working_day(date(2031, 1, 2))
