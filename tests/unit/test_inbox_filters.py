@@ -2,7 +2,7 @@
 review kinds told apart, the on-time filter (a deadline-less item included), the waiting-longest
 sort both ways, the page size kept within bounds and an empty inbox."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -10,6 +10,9 @@ from registry import inbox
 from registry.db import session_scope
 from registry.inbox import InboxKind, InboxQuery, InboxSort, Urgency, waiting
 from tests.unit.test_inbox import HUNAN, NOW, OTHER, application, physician, review
+from tests.unit.test_tokens import china_local_time  # noqa: F401 (fixture)
+
+# ruff: noqa: F811 (a test names the imported fixture)
 
 
 @pytest.mark.parametrize(
@@ -158,3 +161,19 @@ async def test_an_item_due_now_is_overdue_and_one_without_an_account_is_listed(s
     assert listed[refs["nobodys"]].name is None and listed[refs["nobodys"]].account_id is None
     assert listed[refs["due_now"]].name == doc.name
     assert listed[refs["due_now"]].type == "registration"
+
+
+async def test_without_a_moment_the_inbox_reads_the_clock_in_utc(settings, china_local_time):
+    """On a server set to China's local time, an item due in four hours is due soon, not
+    eight hours late."""
+    async with session_scope(settings.database_url) as session:
+        doc = physician()
+        session.add(doc)
+        await session.flush()
+        soon = application(doc, datetime.now(UTC) + timedelta(hours=4))
+        session.add(soon)
+        await session.commit()
+        overdue = await waiting(session, HUNAN, InboxQuery(urgency=Urgency.overdue))
+        due_soon = await waiting(session, HUNAN, InboxQuery(urgency=Urgency.due_soon))
+    assert overdue.rows == []
+    assert [r.ref for r in due_soon.rows] == [soon.application_no]
