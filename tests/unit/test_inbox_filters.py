@@ -10,9 +10,6 @@ from registry import inbox
 from registry.db import session_scope
 from registry.inbox import InboxKind, InboxQuery, InboxSort, Urgency, waiting
 from tests.unit.test_inbox import HUNAN, NOW, OTHER, application, physician, review
-from tests.unit.test_tokens import china_local_time  # noqa: F401 (fixture)
-
-# ruff: noqa: F811 (a test names the imported fixture)
 
 
 @pytest.mark.parametrize(
