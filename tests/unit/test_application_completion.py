@@ -386,3 +386,18 @@ async def test_an_ended_filing_keeps_its_end_when_the_registration_ends(desk):
     await desk.completed(doc, T.cancellation, registration_id=registration.id, ground=10)
     await desk.session.refresh(cancelled)
     assert (cancelled.status, cancelled.end_on) == ("cancelled", date(2025, 6, 30))
+
+
+async def test_a_change_to_another_province_ends_only_this_registrations_active_filings(desk):
+    doc, other = await desk.physician(), await desk.physician()
+    registration = await desk.registration(doc, HUNAN)
+    active = await desk.filing(registration, WUGANG)
+    cancelled = await desk.filing(registration, WUGANG_TCM)
+    cancelled.status, cancelled.end_on = "cancelled", date(2025, 6, 30)
+    theirs = await desk.filing(await desk.registration(other, HUNAN), WUGANG)
+    await desk.completed(doc, T.change, registration_id=registration.id, institution_code=HANGZHOU)
+    for filing in (active, cancelled, theirs):
+        await desk.session.refresh(filing)
+    assert (active.status, active.end_on) == ("ended", TODAY)
+    assert (cancelled.status, cancelled.end_on) == ("cancelled", date(2025, 6, 30))
+    assert (theirs.status, theirs.end_on) == ("active", None)
