@@ -584,3 +584,18 @@ async def test_only_an_active_filing_of_the_registration_there_makes_it_a_second
         doc, T.filing, registration_id=registration.id, **filing_at(WUGANG_TCM)
     )
     assert refused.code == "filing_exists"
+
+
+async def test_a_change_into_the_province_of_an_assistant_registration_is_the_upgrade(desk):
+    """A physician registration moving into the province where the physician holds an
+    assistant registration would put two primary institutions there."""
+    doc = await desk.physician((("physician", "clinical"), ("assistant", "tcm")))
+    registration = await desk.registration(doc, HUNAN)
+    await desk.registration(doc, ANJI, level="assistant", category="tcm", scope="中医")
+    refused = await desk.refused(
+        doc, T.change, registration_id=registration.id, institution_code=HANGZHOU
+    )
+    assert (refused.code, refused.params) == (
+        "assistant_upgrade_instead",
+        {"province_code": "330000"},
+    )
