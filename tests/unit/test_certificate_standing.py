@@ -206,3 +206,24 @@ def test_a_keyring_that_cannot_sign_or_is_ambiguous_says_why():
     with pytest.raises(ValueError) as seed_size:
         c.SigningKeys.parse(json.dumps({"active": "c1", "keys": {"c1": short}}))
     assert str(seed_size.value) == "certificate key 'c1' must be a 32-byte Ed25519 seed"
+
+
+async def test_two_requests_issuing_at_once_get_the_same_certificate(session, monkeypatch):
+    """The second request looked before the first had written (so found nothing), then its
+    insert meets the first one's certificate: it answers with that one, not an error."""
+    held = await registration(session)
+    facts = await c.facts_now(session, held)
+    first = await c.issue(session, KEYS, held, facts, TODAY)
+    looked = []
+    real = c._issued
+
+    async def not_yet_written(*args):
+        looked.append(args)
+        return None if len(looked) == 1 else await real(*args)
+
+    monkeypatch.setattr(c, "_issued", not_yet_written)
+    second = await c.issue(session, KEYS, held, facts, TODAY)
+    assert second.id == first.id and len(looked) == 2
+    assert looked[1] == (session, held.id, facts.digest(), "c1")
+    count = await session.scalar(select(func.count()).select_from(Certificate))
+    assert count == 1
