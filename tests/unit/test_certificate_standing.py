@@ -136,6 +136,7 @@ async def test_a_later_change_supersedes_the_certificate_and_says_what_holds_now
     await session.flush()
     found = await c.standing(session, held.certificate_no, issued.check_code)
     assert found.status == c.CertificateStatus.superseded
+    assert found.certificate.id == issued.id
     assert found.facts == stated  # what the certificate says
     assert found.current.scope == "外科" and found.current == await c.facts_now(session, held)
     assert found.since is None
@@ -157,6 +158,7 @@ async def test_an_ended_registration_ends_its_certificates_from_that_day(session
     await session.flush()
     found = await c.standing(session, held.certificate_no, issued.check_code)
     assert (found.status, found.since, found.current) == (expected, date(2026, 12, 3), None)
+    assert found.certificate.id == issued.id
     assert found.facts == stated
 
 

@@ -216,6 +216,19 @@ def test_the_counter_is_told_which_items_to_mark():
     assert no_reason.params["kinds"] == ["identity_document"]
 
 
+def test_several_documents_refused_are_listed_each_with_its_reason():
+    items = [
+        _found("application_form"),
+        _found("identity_document", "not_acceptable", "已过有效期"),
+        _found("practice_certificate", "not_acceptable", " 非原件 "),
+    ]
+    assert documents.findings_text(items) == (
+        "不符合要求：居民身份证（已过有效期）、《医师执业证书》原件（非原件）",
+        "not acceptable: Resident identity card (已过有效期), "
+        "Original practice certificate (非原件)",
+    )
+
+
 def test_a_document_refused_with_a_reason_is_a_complete_finding():
     check_findings(
         NEEDED,
