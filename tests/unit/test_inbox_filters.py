@@ -174,3 +174,26 @@ async def test_without_a_moment_the_inbox_reads_the_clock_in_utc(settings, china
         due_soon = await waiting(session, HUNAN, InboxQuery(urgency=Urgency.due_soon))
     assert overdue.rows == []
     assert [r.ref for r in due_soon.rows] == [soon.application_no]
+
+
+async def test_a_kind_and_an_urgency_together_and_an_activation_far_from_due(settings):
+    """An activation signed up yesterday has 29 days left: on time, not due soon; a photo
+    asked for with its urgency leaves out a personal-information review as urgent."""
+    async with session_scope(settings.database_url) as session:
+        fresh = physician(state="awaiting_institution", created=NOW - timedelta(days=1))
+        doc = physician()
+        session.add_all([fresh, doc])
+        await session.flush()
+        photo = review(doc, "photo", NOW + timedelta(days=1))
+        info = review(doc, "personal_info", NOW + timedelta(days=2))
+        session.add_all([photo, info])
+        await session.commit()
+        refs = {"fresh": str(fresh.id), "photo": str(photo.id)}
+
+        async def found(**query) -> list[str]:
+            page = await waiting(session, HUNAN, InboxQuery(**query), NOW)
+            return [row.ref for row in page.rows]
+
+        assert await found(kind=InboxKind.activation, urgency=Urgency.on_time) == [refs["fresh"]]
+        assert await found(kind=InboxKind.activation, urgency=Urgency.due_soon) == []
+        assert await found(kind=InboxKind.photo, urgency=Urgency.due_soon) == [refs["photo"]]
