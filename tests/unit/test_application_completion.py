@@ -234,16 +234,18 @@ async def test_a_cancellation_ends_the_registration_and_its_filings_today(desk):
     registration = await desk.registration(doc, HUNAN)
     other = await desk.registration(doc, HANGZHOU)
     filing = await desk.filing(registration, WUGANG)
+    others_filing = await desk.filing(other, ANJI)
     day = TODAY + timedelta(days=5)
     completion = await desk.completed(
         doc, T.cancellation, day, registration_id=registration.id, ground=10
     )
-    for record in (registration, other, filing):
+    for record in (registration, other, filing, others_filing):
         await desk.session.refresh(record)
     assert (registration.status, registration.ended_on) == ("cancelled", day)
     assert (registration.cancellation_ground, registration.ground_arose_on) == (10, None)
     assert (filing.status, filing.end_on) == ("ended", day)
     assert (other.status, other.ended_on) == ("active", None)
+    assert (others_filing.status, others_filing.end_on) == ("active", None)
     assert completion.certificate_no is None
 
 
