@@ -157,6 +157,10 @@ async def test_an_item_due_now_is_overdue_and_one_without_an_account_is_listed(s
     listed = {r.ref: r for r in every.rows}
     assert listed[refs["nobodys"]].name is None and listed[refs["nobodys"]].account_id is None
     assert listed[refs["due_now"]].name == doc.name
+    # whom it concerns and since when it waits, as UTC moments
+    assert listed[refs["due_now"]].account_id == doc.id
+    assert listed[refs["due_now"]].since == NOW - timedelta(days=1)
+    assert listed[refs["due_now"]].deadline == NOW
     assert listed[refs["due_now"]].type == "registration"
 
 
