@@ -67,11 +67,12 @@ async def _prepared(settings) -> None:
     await dispose(settings.database_url)  # SQLite: the write-ahead log folded into the file
 
 
-async def _copy_of(template: str, data_dir) -> str:
+async def copy_of(template: str, data_dir) -> str:
+    """This test's own copy of a template database (a file copy, or PostgreSQL's TEMPLATE)."""
     if not ON_POSTGRES:
         shutil.copy(template.split("///", 1)[1], data_dir / "ereg.db")
         return f"sqlite+aiosqlite:///{data_dir / 'ereg.db'}"
-    name = f"ereg_paper_{uuid.uuid4().hex[:12]}"
+    name = f"ereg_copy_{uuid.uuid4().hex[:12]}"
     await _postgres(f'CREATE DATABASE "{name}" TEMPLATE "{template.rsplit("/", 1)[1]}"')
     return POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
 
@@ -79,7 +80,7 @@ async def _copy_of(template: str, data_dir) -> str:
 @pytest_asyncio.fixture(name="session")
 async def session_fixture(template, tmp_path) -> AsyncIterator[AsyncSession]:
     """A session on this test's own copy of the seeded database."""
-    url = await _copy_of(template, tmp_path)
+    url = await copy_of(template, tmp_path)
     async with get_sessionmaker(url)() as session:
         yield session
         await session.rollback()

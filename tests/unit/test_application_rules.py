@@ -9,8 +9,6 @@ with its article.
 
 import asyncio
 import itertools
-import shutil
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -47,14 +45,12 @@ from registry.models import (
 )
 from registry.refusals import RefusalGround
 from tests.conftest import (
-    ON_POSTGRES,
-    POSTGRES_URL,
-    _postgres,
     drop_database,
     make_settings,
     new_database_url,
     prepared_database,
 )
+from tests.unit.registry_db import copy_of
 
 T = ApplicationType
 TODAY = date(2026, 12, 1)
@@ -245,18 +241,9 @@ def template(tmp_path_factory) -> Iterator[str]:
     asyncio.run(drop_database(url))
 
 
-async def _copy_of(template: str, data_dir) -> str:
-    if not ON_POSTGRES:
-        shutil.copy(template.split("///", 1)[1], data_dir / "ereg.db")
-        return f"sqlite+aiosqlite:///{data_dir / 'ereg.db'}"
-    name = f"ereg_rules_{uuid.uuid4().hex[:12]}"
-    await _postgres(f'CREATE DATABASE "{name}" TEMPLATE "{template.rsplit("/", 1)[1]}"')
-    return POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-
-
 @pytest_asyncio.fixture
 async def desk(template, tmp_path) -> AsyncIterator[Desk]:
-    url = await _copy_of(template, tmp_path)
+    url = await copy_of(template, tmp_path)
     async with get_sessionmaker(url)() as session:
         yield Desk(session)
         await session.rollback()

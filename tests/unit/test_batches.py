@@ -24,7 +24,8 @@ from registry.identifiers import id_check_character
 from registry.models import Account, Application, Batch, BatchRow, Qualification
 from registry.reference import CHINA_TIME
 from tests.conftest import drop_database
-from tests.unit.test_application_rules import _copy_of, template  # noqa: F401 (fixture)
+from tests.unit.registry_db import copy_of
+from tests.unit.test_application_rules import template  # noqa: F401 (fixture)
 
 TODAY = date(2026, 12, 1)
 HUNAN = "H4301020001"
@@ -48,7 +49,7 @@ def csv_of(*lines: str) -> bytes:
 
 @pytest_asyncio.fixture
 async def session(template, tmp_path) -> AsyncIterator:  # noqa: F811 (the fixture above)
-    url = await _copy_of(template, tmp_path)
+    url = await copy_of(template, tmp_path)
     async with get_sessionmaker(url)() as session:
         yield session
         await session.rollback()
