@@ -75,14 +75,6 @@ async def match_identity(
     )
 
 
-async def has_registration(session: AsyncSession, name: str, id_number: str) -> bool:
-    return bool(
-        await session.scalar(
-            select(exists().where(Registration.id_number == id_number, Registration.name == name))
-        )
-    )
-
-
 async def create_physician(session: AsyncSession, signup: PhysicianSignup) -> Account:
     """Insert the account; duplicate usernames and ID numbers are refused by constraints."""
     for column, value, code in (

@@ -12,13 +12,11 @@ from registry import accounts
 from registry.activation import ActivationState
 from registry.errors import DomainError
 from registry.models import Account
-from registry.seed import DEMO_PHYSICIANS
 from tests.unit.test_batches import id_number, session, template  # noqa: F401 (fixtures)
 
 # ruff: noqa: F811 (a test names the imported fixture ``session``)
 
 HUNAN, WUGANG = "H4301020001", "H4305810001"
-REGISTERED = next(p for p in DEMO_PHYSICIANS if p.institution_code)  # 刘洋, at H4301020001
 
 
 async def signed_up(session, state, institution=HUNAN, *, created_at=None) -> Account:
@@ -49,12 +47,6 @@ async def test_a_username_is_found_whatever_its_case(session):
     clerk = await accounts.get_account_by_username(session, "STAFF_Hunan")
     assert clerk is not None and clerk.institution_code == HUNAN
     assert await accounts.get_account_by_username(session, "nobody") is None
-
-
-async def test_a_practice_record_is_found_by_name_and_id_number_together(session):
-    assert await accounts.has_registration(session, REGISTERED.name, REGISTERED.id_number)
-    assert not await accounts.has_registration(session, "王芳", REGISTERED.id_number)
-    assert not await accounts.has_registration(session, REGISTERED.name, id_number())
 
 
 async def test_activation_records_the_state_the_institution_and_the_moment(session):
