@@ -91,10 +91,24 @@ def report(status: dict[str, str]) -> str:
         f"{len(survivors) - len(unexplained)}, not yet: {len(unexplained)}"
     )
     lines += [f"  {name}" for name in unexplained]
+    stale = stale_explanations(patterns, status)
+    lines.append(f"\nexplained but not surviving (killed now, or no longer made): {len(stale)}")
+    lines += [f"  {pattern}" for pattern in stale]
     untested = Counter(function_of(n) for n, s in status.items() if s == "no tests")
     lines.append(f"\nfunctions no fast test reaches ({len(untested)}; mutants each):")
     lines += [f"  {function} ({count})" for function, count in sorted(untested.items())]
     return "\n".join(lines) + "\n"
+
+
+def stale_explanations(patterns: list[str], status: dict[str, str]) -> list[str]:
+    """Explanations to delete: every mutant they name was killed, or is no longer made (its
+    code changed). A mutant not run yet keeps its explanation."""
+    stale = []
+    for pattern in patterns:
+        named = [s for n, s in status.items() if fnmatch.fnmatch(n, pattern)]
+        if all(s in KILLED for s in named):
+            stale.append(pattern)
+    return sorted(set(stale))
 
 
 def main() -> None:
