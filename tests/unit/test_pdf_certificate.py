@@ -38,31 +38,45 @@ FACTS = c.Facts(
     commission=("430000", "湖南省卫生健康委员会"),
     registered_on=date(2021, 3, 1),
 )
-KEYS = c.SigningKeys.parse(
-    json.dumps({"active": "c7", "keys": {"c7": base64.b64encode(os.urandom(32)).decode()}})
-)
-TOKEN = c.sign(KEYS, FACTS, date(2026, 11, 27))
-CODE = c.check_code(TOKEN)
-DATA = CertificateData(
-    certificate_no=FACTS.certificate_no,
-    rows=[
-        (("姓名", "Name"), "刘洋"),
-        (("执业证书编码", "Certificate no."), FACTS.certificate_no),
-        (("医师级别", "Level"), "执业医师 Practising physician"),
-        (("执业类别", "Category"), "临床 Clinical"),
-        (("执业范围", "Scope"), "内科 Internal medicine"),
-        (("执业地点", "Location"), "湖南省 · Hunan"),
-        (("主要执业机构", "Primary institution"), "湖南省人民医院"),
-        (("注册日期", "Registered on"), "2021-03-01"),
-    ],
-    commission="湖南省卫生健康委员会",
-    issued_on=date(2026, 11, 27),
-    link=c.verification_link(BASE, FACTS.certificate_no, CODE),
-    check_code=CODE,
-    key_id="c7",
-    qr=c.qr_text(BASE, FACTS.certificate_no, TOKEN),
-    keys_url=f"{BASE}{c.KEYS_PATH}",
-)
+
+
+def certificate_data(keys: c.SigningKeys) -> CertificateData:
+    """The certificate of ``FACTS`` issued on 2026-11-27, signed with ``keys``'s active key
+    (Ed25519 signs deterministically: the same key gives the same code and QR code)."""
+    token = c.sign(keys, FACTS, date(2026, 11, 27))
+    code = c.check_code(token)
+    return CertificateData(
+        certificate_no=FACTS.certificate_no,
+        rows=[
+            (("姓名", "Name"), "刘洋"),
+            (("执业证书编码", "Certificate no."), FACTS.certificate_no),
+            (("医师级别", "Level"), "执业医师 Practising physician"),
+            (("执业类别", "Category"), "临床 Clinical"),
+            (("执业范围", "Scope"), "内科 Internal medicine"),
+            (("执业地点", "Location"), "湖南省 · Hunan"),
+            (("主要执业机构", "Primary institution"), "湖南省人民医院"),
+            (("注册日期", "Registered on"), "2021-03-01"),
+        ],
+        commission="湖南省卫生健康委员会",
+        issued_on=date(2026, 11, 27),
+        link=c.verification_link(BASE, FACTS.certificate_no, code),
+        check_code=code,
+        key_id=keys.active,
+        qr=c.qr_text(BASE, FACTS.certificate_no, token),
+        keys_url=f"{BASE}{c.KEYS_PATH}",
+    )
+
+
+def signing_keys(seed: bytes) -> c.SigningKeys:
+    """Keys with one active key, ``c7``, from a 32-byte seed."""
+    return c.SigningKeys.parse(
+        json.dumps({"active": "c7", "keys": {"c7": base64.b64encode(seed).decode()}})
+    )
+
+
+KEYS = signing_keys(os.urandom(32))
+DATA = certificate_data(KEYS)
+CODE = DATA.check_code
 
 
 def lines(pdf: bytes) -> list[str]:
