@@ -1,8 +1,8 @@
 """Laying text out on a page (registry/pdf/layout.py): where a line breaks, that no text is
 lost or cut at a page's end, and what each page says at its foot.
 
-Where exactly ink lands (coordinates, sizes, colours) is checked by rendering in
-``tests/e2e/test_documents.py``; here, what a reader reads.
+Where exactly ink lands (coordinates, sizes, colours) is pinned by ``test_pdf_snapshots.py``;
+here, what a reader reads.
 """
 
 from reportlab.lib.units import mm

@@ -1,0 +1,75 @@
+"""Where the ink lands on the certificate and the form, pinned.
+
+A certificate and a form are printed paper with a fixed layout. The other PDF tests check what
+a reader reads; these check where and how it is drawn: each page's content stream as a list of
+what is drawn (``drawing_of`` in ``tests/unit/pdf_reading.py``: text with its position, font,
+size, render mode and colour, lines and rectangles with their width and colour, the photo's
+placement), compared with the list committed in ``tests/unit/snapshots/``. A difference fails
+with the first lines that moved.
+
+When a layout is changed on purpose, look at the rendered pages first, then rewrite the
+snapshots and commit them with the change::
+
+    EREG_UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/unit/test_pdf_snapshots.py
+
+An upgrade of reportlab or zxing-cpp may redraw them too (the same way: look, then rewrite).
+"""
+
+import difflib
+import os
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from registry.pdf import certificate, form
+from registry.reference import CHINA_TIME
+from tests.unit.pdf_reading import drawing_of
+from tests.unit.test_pdf_certificate import certificate_data, signing_keys
+from tests.unit.test_pdf_form import FORM
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+UPDATE = os.environ.get("EREG_UPDATE_SNAPSHOTS") == "1"
+SHOWN = 40  # lines of the diff in a failure: the first differences say what moved
+
+# A fixed signing key: the check code and the QR code are the same at every run.
+CERTIFICATE = certificate_data(signing_keys(bytes(range(32))))
+RETURNED = replace(
+    FORM,
+    photo=None,
+    returned_for=(datetime(2026, 11, 27, 16, 0, tzinfo=CHINA_TIME), "缺少：聘用证明"),
+)
+
+
+def assert_drawn_as_pinned(name: str, pdf: bytes) -> None:
+    """``pdf`` draws what ``snapshots/<name>.txt`` says (or, when updating, writes it)."""
+    __tracebackhide__ = True  # the failure is the diff, not this function's code
+    drawn = drawing_of(pdf)
+    path = SNAPSHOTS / f"{name}.txt"
+    if UPDATE:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("\n".join(drawn) + "\n", encoding="utf-8")
+        return
+    if not path.exists():
+        pytest.fail(f"no snapshot {path}: EREG_UPDATE_SNAPSHOTS=1 writes it")
+    pinned = path.read_text(encoding="utf-8").splitlines()
+    if drawn != pinned:
+        diff = difflib.unified_diff(pinned, drawn, f"{name} (pinned)", f"{name} (drawn)", n=1)
+        lines = [line.rstrip("\n") for line in diff]
+        more = f"\n… {len(lines) - SHOWN} more diff lines" if len(lines) > SHOWN else ""
+        pytest.fail(f"{name}: the drawing moved\n" + "\n".join(lines[:SHOWN]) + more)
+
+
+def test_the_certificate_is_drawn_as_pinned():
+    assert_drawn_as_pinned("certificate", certificate.render(CERTIFICATE))
+
+
+def test_the_form_is_drawn_as_pinned():
+    assert_drawn_as_pinned("form", form.render(FORM))
+
+
+def test_a_returned_form_without_a_photo_is_drawn_as_pinned():
+    """The other branches of the form: the box to affix a photo in, and the note of what the
+    last paper check found missing."""
+    assert_drawn_as_pinned("form-returned-without-photo", form.render(RETURNED))
