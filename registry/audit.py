@@ -5,7 +5,7 @@ by the API for what callers do and by activities for what workflows do (with a k
 retried activity write once). Details never hold personal data: ids and codes only.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -70,8 +70,10 @@ async def events(
         query = query.where(AuditEvent.application_no == application_no)
     if action:
         query = query.where(AuditEvent.action == action)
+    # Moments are stored in UTC and SQLite compares them as text, so a bound in another zone
+    # (an operator's China-time day) is moved to UTC first.
     if since is not None:
-        query = query.where(AuditEvent.at >= since)
+        query = query.where(AuditEvent.at >= since.astimezone(UTC))
     if until is not None:
-        query = query.where(AuditEvent.at < until)
+        query = query.where(AuditEvent.at < until.astimezone(UTC))
     return list(await session.scalars(query))

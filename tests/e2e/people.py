@@ -24,6 +24,7 @@ from registry.models import (
     Registration,
 )
 from registry.seed import DEMO_PASSWORD
+from tests.dates import recently_qualified
 from tests.e2e.test_activation import person, signup, verify, wait_for_state
 
 HUNAN = "H4301020001"  # 430102, licensed by commission 430000
@@ -143,7 +144,7 @@ async def add_qualification(stack, name: str, id_number: str, level: str, catego
                 id_number=id_number,
                 level=level,
                 category=category,
-                issued_on=date(2024, 12, 1),
+                issued_on=recently_qualified(),
             )
         )
 

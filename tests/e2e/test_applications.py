@@ -13,6 +13,8 @@ import pytest
 from infra.temporal import application_workflow_id
 from registry.application_types import Actor, ApplicationStart, ApplicationType
 from registry.reference import CHINA_TIME
+from registry.refusals import add_years
+from tests.dates import assert_dated_at_completion
 from tests.e2e.people import (
     ANJI,
     EN,
@@ -81,18 +83,6 @@ def today() -> str:
     """Today in China time, as a date typed into a form (the day a ground arose): an input, never
     what a registry date is compared with."""
     return datetime.now(CHINA_TIME).date().isoformat()
-
-
-def assert_dated_at_completion(day: str, app: dict) -> None:
-    """``day`` (a registry date the completion wrote) is the China-time date of the
-    commission's approval: between the service's records of the step before it and of the
-    completion. Read from what the service recorded, not from today's clock, so that a run
-    crossing midnight or New Year compares like any other."""
-    *_, before, completed = (
-        datetime.fromisoformat(step["at"]).astimezone(CHINA_TIME).date().isoformat()
-        for step in app["timeline"]
-    )
-    assert before <= day <= completed, (day, before, completed)
 
 
 def assert_walked(app: dict, filed_by: str = "physician") -> None:
@@ -344,7 +334,7 @@ async def test_cancellation_reported_by_the_primary_institution(stack, faker):
     documents (it is its confirmation), which the institution brings to the commission."""
     doc = await new_physician(stack, faker, activate="http")
     reg_id = await add_registration(stack, doc, HUNAN, "430000")
-    arose = (date.today() - timedelta(days=45)).isoformat()
+    arose = (date.fromisoformat(today()) - timedelta(days=45)).isoformat()
 
     other = await file(
         stack, await desk(stack, "staff_anji"), "cancellation", registration_id=reg_id, ground=6,
@@ -406,9 +396,10 @@ async def test_a_commission_cancels_on_its_own_authority(stack, faker):
     )  # fmt: skip
     assert (elsewhere.status_code, elsewhere.json()["code"]) == (403, "registered_elsewhere")
     officer = await desk(stack, "officer_hunan")
+    revoked_on = date.fromisoformat(today())
     no = await filed(
         stack, officer, "cancellation", entered="under_review", registration_id=reg_id,
-        ground=3, ground_arose_on=today(), comment="吊销医师执业证书",
+        ground=3, ground_arose_on=revoked_on.isoformat(), comment="吊销医师执业证书",
     )  # fmt: skip
     await stack.message_about(doc.phone, no, "依职权启动注销注册程序", "湖南省卫生健康委员会")
     await stack.message_about("staff_hunan@ereg.example", no, "依职权")
@@ -429,14 +420,14 @@ async def test_a_commission_cancels_on_its_own_authority(stack, faker):
     again = await file(stack, doc.headers, "registration", institution_code=HANGZHOU,
                        category="clinical", scope="内科")  # fmt: skip
     assert (again.status_code, again.json()["code"]) == (409, "registration_barred_until")
-    two_years = date.today().replace(year=date.today().year + 2).isoformat()
+    two_years = add_years(revoked_on, 2).isoformat()
     assert two_years in again.json()["message"]
 
 
 async def test_filing_at_a_further_institution(stack, faker):
     doc = await new_physician(stack, faker, activate="http")
     reg_id = await add_registration(stack, doc, HUNAN, "430000")
-    start = date.today() + timedelta(days=7)
+    start = date.fromisoformat(today()) + timedelta(days=7)
     no = await filed(
         stack,
         doc.headers,

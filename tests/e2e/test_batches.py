@@ -5,13 +5,13 @@ import asyncio
 import csv
 import io
 import random
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
 from registry.db import session_scope
 from registry.models import Application, ApplicationEvent, Qualification
+from tests.dates import recently_qualified
 from tests.e2e.people import EN, HUNAN, STAFF, WUGANG, desk, new_physician
 from tests.e2e.test_activation import person, signup, verify, wait_for_state
 
@@ -37,7 +37,7 @@ async def qualified(stack, faker, count: int) -> list[dict]:
                 id_number=who["id_number"],
                 level="physician",
                 category="clinical",
-                issued_on=date(2024, 12, 1),
+                issued_on=recently_qualified(),
             )
             for who in people
         )
@@ -190,7 +190,7 @@ async def test_a_physician_filed_for_before_signing_up_finds_it_once_active(stac
                 id_number=who["id_number"],
                 level="physician",
                 category="clinical",
-                issued_on=date(2024, 12, 1),
+                issued_on=recently_qualified(),
             )
         )
     staff = await desk(stack, STAFF[WUGANG])

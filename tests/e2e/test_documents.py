@@ -26,6 +26,7 @@ from registry.errors import DomainError
 from registry.models import AuditEvent, PhysicianPhoto, Qualification
 from registry.reference import CHINA_TIME
 from starter.api.main import create_app
+from tests.dates import assert_dated_at_completion
 from tests.e2e.people import (
     EN,
     HUNAN,
@@ -190,7 +191,7 @@ async def test_documents_to_bring(stack, faker):
     body = (await get(stack, f"/api/v1/applications/{no}/documents", doc.headers)).json()
     assert body["commission"]["address"].startswith("湖南省长沙市")
     kinds = [d["kind"] for d in body["documents"]]
-    # The test qualifications date from 2024-12-01: a first registration within two years.
+    # The test qualifications are a year old: a first registration within two years.
     assert kinds[:6] == ["application_form", "photo", "qualification_certificate",
                          "health_certificate", "identity_document", "employment_proof"]  # fmt: skip
     assert "training_proof" not in kinds
@@ -299,9 +300,10 @@ async def test_the_certificate_verifies_offline_and_online_until_cancelled(stack
         stack, doc.headers, "cancellation", registration_id=registration["id"], ground=10
     )
     assert (await walk(stack, no, HUNAN))["state"] == "completed"
+    cancelled = await application(stack, doc.headers, no)
     body = (await get(stack, verify, {**EN})).json()
     assert (body["status"], body["status_name"]) == ("cancelled", "Cancelled")
-    assert body["since"] == str(datetime.now(CHINA_TIME).date())
+    assert_dated_at_completion(body["since"], cancelled)
     # The offline check still passes: the signature is good; only the registry says it ended.
     assert (
         certificates.verify_offline(qr, keys).facts.certificate_no == registration["certificate_no"]

@@ -25,7 +25,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -49,6 +49,7 @@ from starter.dev import (
     wait_for_port,
 )
 from starter.mailsink import StoringHandler
+from tests.dates import recently_qualified
 from tests.sends import send_times, sends
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -321,7 +322,7 @@ class Desk:
                         id_number=id_number,
                         level="physician",
                         category="clinical",
-                        issued_on=date(2024, 12, 1),
+                        issued_on=recently_qualified(),
                     )
                 )
                 await session.flush()

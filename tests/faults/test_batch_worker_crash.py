@@ -5,12 +5,12 @@ import asyncio
 import csv
 import io
 import random
-from datetime import date
 
 from sqlalchemy import func, select
 
 from registry.db import session_scope
 from registry.models import Application, ApplicationEvent, Batch, BatchRow, Qualification
+from tests.dates import recently_qualified
 
 ROWS = 300
 KILL_AFTER = 80  # rows filed when the worker dies
@@ -31,7 +31,7 @@ async def _intake(settings, faker) -> bytes:
                 id_number=number,
                 level="physician",
                 category="clinical",
-                issued_on=date(2025, 12, 1),
+                issued_on=recently_qualified(),
             )
             for name, number in people
         )

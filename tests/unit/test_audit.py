@@ -2,7 +2,7 @@
 once, and the trail an auditor reads — newest first, by record, by kind of event and by time
 (``since`` ≤ at < ``until``), a page at a time. On a copy of the migrated, seeded database."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import delete, func, select
 
@@ -120,6 +120,10 @@ async def test_the_trail_is_read_newest_first_filtered_and_by_page(session):
         ("application_filed", "A2"),
         ("application_filed", "A1"),
     ]
+    # a bound in China time means the same moment: 1 November 08:00 there is 00:00 UTC
+    china = timezone(timedelta(hours=8))
+    assert await read(since=datetime(2026, 11, 5, 8, tzinfo=china)) == [("decision", "A2")]
+    assert await read(until=datetime(2026, 11, 2, 7, 59, tzinfo=china)) == [("signup", 7)]
     assert await read(limit=2) == [("decision", "A2"), ("decision", "A1")]
     assert await read(limit=2, offset=2) == [("application_filed", "A2"),
                                              ("application_filed", "A1")]  # fmt: skip
