@@ -110,6 +110,22 @@ def test_equal_facts_sign_alike_and_digest_alike():
     assert len(FACTS.digest()) == 64
 
 
+def test_the_signed_form_of_the_facts_does_not_change_between_releases():
+    """The registry stores each certificate's digest and the paper carries its check code: if
+    the bytes signed for the same facts changed in a release, every certificate would be
+    reissued on its next print with a new code. Pinned for one set of facts and a fixed key;
+    the payload is compact UTF-8 (a QR code holds only so much), keys in order."""
+    assert FACTS.digest() == "f70012ef446d2fb935a9e15e5c15cd20a7cdd25076a6e73050fda3f0ad1be32f"
+    fixed = c.SigningKeys.parse(
+        json.dumps({"active": "k1", "keys": {"k1": base64.b64encode(bytes(range(32))).decode()}})
+    )
+    token = c.sign(fixed, FACTS, date(2026, 11, 27))
+    assert c.check_code(token) == "KZ73V6V7RC"
+    payload = base64.urlsafe_b64decode(token.split(".")[1] + "==")
+    assert payload.startswith(b'{"category":"clinical","certificate_no":"11432026000001",')
+    assert "买买提·艾力".encode() in payload
+
+
 @pytest.mark.parametrize(
     ("active", "seed_bytes"),
     [("c2", 32), ("c1", 16)],  # the active id not in the keys; a seed of the wrong size
