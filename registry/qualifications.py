@@ -4,6 +4,7 @@ Idempotent on the certificate number: the same file can be imported again.
 """
 
 from collections.abc import Callable, Iterable, Iterator
+from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,19 +25,25 @@ def parse_row(row: dict[str, str]) -> dict:
     certificate_no = (row["certificate_no"] or "").strip()
     if not 1 <= len(certificate_no) <= 32:
         raise ValueError("certificate_no is empty or longer than 32 characters")
-    try:
-        level = Level((row["level"] or "").strip())
-        category = Category((row["category"] or "").strip())
-    except ValueError as error:
-        raise ValueError(str(error)) from None
     return {
         "name": name,
         "id_number": id_number,
         "certificate_no": certificate_no,
-        "level": level.value,
-        "category": category.value,
+        "level": _one_of(row, "level", Level),
+        "category": _one_of(row, "category", Category),
         "issued_on": iso_date(row, "issued_on"),
     }
+
+
+def _one_of(row: dict[str, str], column: str, kind: type[StrEnum]) -> str:
+    """The cell's code, or an error naming the column, the codes it takes and what the cell
+    held (codes are not personal data), so the operator can fix the file."""
+    cell = (row[column] or "").strip()
+    try:
+        return kind(cell).value
+    except ValueError:
+        codes = ", ".join(member.value for member in kind)
+        raise ValueError(f"{column} must be one of {codes}, not {cell!r}") from None
 
 
 def read_rows(path: Path, report: ImportReport) -> Iterator[dict]:
