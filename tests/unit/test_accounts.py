@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, false, select, update
 
 from registry.accounts import (
     PhysicianSignup,
@@ -181,6 +181,30 @@ async def test_duplicates_are_refused(settings, changes, code):
             await create_physician(session, signup(**changes))
     assert info.value.code == code
     assert info.value.status == 409
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [({"id_number": UNKNOWN_ID}, "username_taken"), ({"username": "zhangwei2"}, "id_number_taken")],
+)
+async def test_a_sign_up_that_raced_past_the_checks_is_refused_by_the_constraint(
+    settings, changes, code
+):
+    """Two sign-ups at once both find the name and ID free; the database's unique constraint
+    refuses the second, and the physician still reads which of the two is taken."""
+    async with session_for(settings) as session:
+        await create_physician(session, signup())
+        await session.commit()
+
+    def checked_before_the_other_committed(state):
+        if state.is_select:
+            state.statement = select(false())
+
+    async with session_for(settings) as session:
+        event.listen(session.sync_session, "do_orm_execute", checked_before_the_other_committed)
+        with pytest.raises(DomainError) as info:
+            await create_physician(session, signup(**changes))
+    assert (info.value.code, info.value.status) == (code, 409)
 
 
 async def test_accounts_matching_qualifications(settings):
