@@ -59,6 +59,20 @@ async def test_registered_physician_gets_the_institution_of_the_registration(set
     assert match.auto_activate is False
 
 
+async def test_of_two_active_registrations_the_newest_names_the_institution(settings):
+    async with session_for(settings) as session:
+        session.add(
+            Registration(
+                id_number=REGISTERED.id_number, name=REGISTERED.name, level="physician",
+                category="clinical", location_code="330000", institution_code="H3305230001",
+                registered_on=date(2024, 9, 1),
+            )
+        )  # fmt: skip
+        await session.commit()
+        match = await match_identity(session, REGISTERED.name, REGISTERED.id_number, None)
+    assert (match.institution_code, match.province_code) == ("H3305230001", "330000")
+
+
 async def test_institution_chosen_at_sign_up_wins_over_the_registration(settings):
     async with session_for(settings) as session:
         match = await match_identity(session, REGISTERED.name, REGISTERED.id_number, "H3305230001")

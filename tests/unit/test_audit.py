@@ -2,6 +2,9 @@
 once, and the trail an auditor reads — newest first, by record, by kind of event and by time
 (``since`` ≤ at < ``until``), a page at a time. On a copy of the migrated, seeded database."""
 
+import os
+import time
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import delete, func, select
@@ -13,6 +16,22 @@ from tests.unit.test_batches import session, template  # noqa: F401 (fixtures)
 # ruff: noqa: F811 (a test names the imported fixture ``session``)
 
 HUNAN, ANJI = "H4301020001", "H3305230001"
+
+
+@contextmanager
+def local_zone(name: str):
+    """The process's local time zone set to ``name`` for a while (``TZ``, as a server's)."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = name
+    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
 
 
 def test_an_entry_holds_who_did_what_to_which_record_and_when():
@@ -120,10 +139,13 @@ async def test_the_trail_is_read_newest_first_filtered_and_by_page(session):
         ("application_filed", "A2"),
         ("application_filed", "A1"),
     ]
-    # a bound in China time means the same moment: 1 November 08:00 there is 00:00 UTC
+    # a bound in China time means the same moment: 1 November 08:00 there is 00:00 UTC (also
+    # on a server whose own clock is set to China time)
     china = timezone(timedelta(hours=8))
-    assert await read(since=datetime(2026, 11, 5, 8, tzinfo=china)) == [("decision", "A2")]
-    assert await read(until=datetime(2026, 11, 2, 7, 59, tzinfo=china)) == [("signup", 7)]
+    for server_zone in ("UTC", "Asia/Shanghai"):
+        with local_zone(server_zone):
+            assert await read(since=datetime(2026, 11, 5, 8, tzinfo=china)) == [("decision", "A2")]
+            assert await read(until=datetime(2026, 11, 2, 7, 59, tzinfo=china)) == [("signup", 7)]
     assert await read(limit=2) == [("decision", "A2"), ("decision", "A1")]
     assert await read(limit=2, offset=2) == [("application_filed", "A2"),
                                              ("application_filed", "A1")]  # fmt: skip
