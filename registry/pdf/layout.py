@@ -60,11 +60,19 @@ def width(text: str, size: float) -> float:
 
 
 def wrap(text: str, limit: float, size: float) -> list[str]:
-    """Lines no wider than ``limit``: Chinese breaks anywhere, Latin words at spaces."""
+    """Lines no wider than ``limit``: Chinese breaks anywhere, Latin words at spaces, and a
+    word longer than a line (an address) on lines of its own, broken after a ``/``, ``.``,
+    ``?``, ``&``, ``=``, ``-`` or ``_`` where it can be."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line, used = "", 0.0
         for token in _tokens(paragraph):
+            if width(token.lstrip(), size) > limit:
+                if line:
+                    lines.append(line.rstrip())
+                *full, token = _pieces(token.lstrip(), limit, size)
+                lines += full
+                line, used = "", 0.0
             wide = width(token, size)
             if line and used + wide > limit:
                 lines.append(line.rstrip())
@@ -75,6 +83,22 @@ def wrap(text: str, limit: float, size: float) -> list[str]:
                 used += wide
         lines.append(line.rstrip())
     return lines
+
+
+_BREAKS = "/.?&=-_"
+
+
+def _pieces(word: str, limit: float, size: float) -> list[str]:
+    """``word`` in pieces no wider than a line: each ends after the last break mark in the
+    second half of what fits, else where the line is full (a character at least)."""
+    pieces = []
+    while len(word) > 1 and width(word, size) > limit:
+        fit = next((n for n in range(len(word) - 1, 1, -1) if width(word[:n], size) <= limit), 1)
+        mark = max(word.rfind(char, 0, fit) for char in _BREAKS) + 1
+        cut = mark if mark > fit // 2 else fit
+        pieces.append(word[:cut])
+        word = word[cut:]
+    return [*pieces, word]
 
 
 def _tokens(text: str) -> Iterator[str]:

@@ -7,13 +7,13 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, event, select, update
 
 from registry import security
 from registry.activation import LOCKOUT, RESEND_INTERVAL, Channel
 from registry.db import get_sessionmaker, session_scope
 from registry.errors import DomainError
-from registry.models import Account, AuditEvent
+from registry.models import Account, AuditEvent, ContactCode
 from registry.security import ContactCodePurpose as P
 
 SECRET = "unit-code-secret"
@@ -90,6 +90,37 @@ async def test_a_locked_code_says_how_long_and_unlocks_on_the_second(settings):
     # the lock's last instant is its end: a new code may be asked for, and used
     reopened = await _issue(settings, account, T0 + LOCKOUT)
     assert (await _redeem(settings, account, _code(reopened), T0 + LOCKOUT)).id == issued.row_id
+
+
+async def _redeem_racing(settings, account_id, code, at, meanwhile):
+    """Redeem ``code``, with ``meanwhile`` (what a request beside this one did) taking effect
+    just before this one uses the code up: the race the one-statement use is for."""
+    async with session_scope(settings.database_url) as session:
+        raced = []
+
+        def just_before_use(state):
+            if state.is_delete and not raced:
+                raced.append(meanwhile)
+                state.session.execute(meanwhile)
+
+        event.listen(session.sync_session, "do_orm_execute", just_before_use)
+        return await security.redeem(session, SECRET, account_id, P.phone_change, code, at)
+
+
+async def test_a_right_code_racing_a_lock_or_a_use_is_told_which(settings):
+    """Right code, but another request locked it (its fifth wrong try) or used it a moment
+    before: refused as locked, with the wait, or as no code sent — never an error."""
+    account, other = await _accounts(settings, 2)
+    issued = await _issue(settings, account, T0)
+    lock = update(ContactCode).where(ContactCode.account_id == account)
+    locked = await _refused(
+        _redeem_racing(settings, account, _code(issued), T0, lock.values(locked_until=T0 + LOCKOUT))
+    )
+    assert (locked.code, locked.params) == ("code_locked", {"retry_after": 1800})
+    issued = await _issue(settings, other, T0)
+    use = delete(ContactCode).where(ContactCode.account_id == other)
+    used = await _refused(_redeem_racing(settings, other, _code(issued), T0, use))
+    assert (used.code, used.params) == ("code_not_sent", {})
 
 
 async def test_a_wrong_code_at_the_lock_end_counts_again_from_five(settings):

@@ -11,15 +11,18 @@ import base64
 import io
 import json
 import os
+from dataclasses import replace
 from datetime import date
 
 from pypdf import PdfReader
 
 from registry import certificates as c
 from registry.pdf.certificate import CertificateData, render
+from registry.pdf.layout import width
 from tests.unit.pdf_reading import (
     INVISIBLE,
     codes_in,
+    drawing_of,
     off_the_page,
     pages_of,
     render_modes,
@@ -128,3 +131,46 @@ def test_the_qr_code_scans_to_the_signed_facts_which_verify_offline():
 
 def test_every_line_of_the_certificate_is_on_the_paper():
     assert off_the_page(render(DATA)) == []
+
+
+def test_the_lines_beside_the_qr_code_keep_clear_of_it_however_long_the_address():
+    """A deployment's address may be long; the lines beside the QR code wrap before it, so
+    that no word runs into the code (a scanner needs the light margin round it) and every
+    word is still printed."""
+    base = "https://ereg.wsjkw.hunan.gov.cn/physician-electronic-registration/public-service"
+    code = DATA.check_code
+    data = replace(
+        DATA,
+        link=c.verification_link(base, FACTS.certificate_no, code),
+        keys_url=f"{base}{c.KEYS_PATH}",
+    )
+    pdf = render(data)
+    qr_left = min(float(x) for x, _ in _qr_modules(pdf))
+    beside = _text_lines(pdf, below=260)
+    assert len(beside) == 10  # each address on two lines
+    for x, text, size in beside:
+        assert x + width(text, size) <= qr_left - 11, text
+    printed = "".join(text for _, text, _ in beside)
+    assert data.link in printed and data.keys_url in printed
+
+
+def _qr_modules(pdf: bytes) -> list[tuple[str, str]]:
+    """The QR code's dark modules' lower-left corners (the only many-rect drawing)."""
+    [line] = [d for d in drawing_of(pdf) if " rects within " in d]
+    x0, y0 = line.split(" rects within ")[1].split()[:2]
+    return [(x0, y0)]
+
+
+def _text_lines(pdf: bytes, below: float) -> list[tuple[float, str, float]]:
+    """(x, text, size) of each line of text drawn lower than ``below`` on page 1, the footer
+    aside."""
+    found: dict[tuple[float, float, float], str] = {}
+
+    def visit(text, cm, tm, font, size):
+        x, y = tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        if text.strip() and 60 < y < below:
+            key = (round(x, 2), round(y, 2), size * tm[0])
+            found[key] = found.get(key, "") + text
+
+    PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+    return [(x, text, size) for (x, _, size), text in found.items()]

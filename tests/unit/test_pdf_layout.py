@@ -33,12 +33,21 @@ def test_latin_breaks_at_spaces_and_keeps_words_whole():
     assert all(width(line, 10) <= limit for line in lines)
     for line, after in zip(lines, lines[1:], strict=False):  # the next word did not fit
         assert width(f"{line} {after.split()[0]}", 10) > limit
-    # A word longer than a line stands alone on its line, unbroken.
-    assert wrap("see https://ereg.example/verify?certificate_no=1 now", 60, 10) == [
-        "see",
-        "https://ereg.example/verify?certificate_no=1",
-        "now",
-    ]
+
+
+def test_a_word_longer_than_a_line_breaks_after_an_addresss_marks_on_lines_of_its_own():
+    """An address wider than the space for it must not run on into what is beside it (the QR
+    code): it starts a line, breaks after a ``/``, ``.``, ``?``, ``&``, ``=``, ``-`` or ``_``
+    in the second half of what fits, else where the line is full."""
+    text = "see https://ereg.example/verify?certificate_no=1 now"
+    assert wrap(text, 120, 10) == ["see", "https://ereg.example/", "verify?certificate_no=1", "now"]
+    narrow = wrap(text, 60, 10)
+    assert narrow == ["see", "https://ereg.", "example/", "verify?certific", "ate_no=1", "now"]
+    assert all(width(line, 10) <= 60 for line in narrow)
+    assert "".join(narrow[1:-1]) == "https://ereg.example/verify?certificate_no=1"
+    # no mark in the second half: as much as fits; nothing fits: a character a line
+    assert wrap("a" * 12, width("aaaaa", 10), 10) == ["aaaaa", "aaaaa", "aa"]
+    assert wrap("WW", 1, 10) == ["W", "W"]
 
 
 def test_mixed_text_keeps_latin_words_whole_between_chinese_characters():
