@@ -108,8 +108,9 @@ async def _redeem_racing(settings, account_id, code, at, meanwhile):
 
 
 async def test_a_right_code_racing_a_lock_or_a_use_is_told_which(settings):
-    """Right code, but another request locked it (its fifth wrong try) or used it a moment
-    before: refused as locked, with the wait, or as no code sent — never an error."""
+    """Right code, but another request locked it (its fifth wrong try), used it or sent a new
+    one a moment before: refused as locked, with the wait, or as no code sent — never an
+    error, never a code used twice."""
     account, other = await _accounts(settings, 2)
     issued = await _issue(settings, account, T0)
     lock = update(ContactCode).where(ContactCode.account_id == account)
@@ -121,6 +122,11 @@ async def test_a_right_code_racing_a_lock_or_a_use_is_told_which(settings):
     use = delete(ContactCode).where(ContactCode.account_id == other)
     used = await _refused(_redeem_racing(settings, other, _code(issued), T0, use))
     assert (used.code, used.params) == ("code_not_sent", {})
+    # a resend replaced it in between: the code typed is no longer the one sent
+    issued = await _issue(settings, other, T0)
+    resend = update(ContactCode).where(ContactCode.account_id == other).values(digest="0" * 64)
+    replaced = await _refused(_redeem_racing(settings, other, _code(issued), T0, resend))
+    assert (replaced.code, replaced.params) == ("code_not_sent", {})
 
 
 async def test_a_wrong_code_at_the_lock_end_counts_again_from_five(settings):

@@ -25,7 +25,7 @@ import pytest
 
 from registry.pdf import certificate, form
 from registry.reference import CHINA_TIME
-from tests.unit.pdf_reading import drawing_of
+from tests.unit.pdf_reading import drawing_of, off_the_page
 from tests.unit.test_pdf_certificate import certificate_data, signing_keys
 from tests.unit.test_pdf_form import FORM
 
@@ -39,6 +39,22 @@ RETURNED = replace(
     FORM,
     photo=None,
     returned_for=(datetime(2026, 11, 27, 16, 0, tzinfo=CHINA_TIME), "缺少：聘用证明"),
+)
+
+# Long words where a commission and an officer may write them: each wraps within the paper.
+LONG_TEXTS = replace(
+    FORM,
+    commission=(
+        "湖南省卫生健康委员会（政务服务中心医师执业注册窗口，受理时间：工作日上午9:00—12:00，"
+        "下午14:00—17:00）",
+        "湖南省长沙市开福区湘雅路30号湖南省政务服务中心一楼东区医疗卫生服务专区12号至15号窗口"
+        "（地铁1号线湘雅路站2号出口向北200米）",
+    ),
+    returned_for=(
+        datetime(2026, 11, 27, 16, 0, tzinfo=CHINA_TIME),
+        "缺少：聘用证明；健康体检证明出具日期早于2026-08-28，须重新出具；身份证复印件不清晰，"
+        "须提交原件核对并重新复印；培训考核合格证明未加盖培训机构公章",
+    ),
 )
 
 
@@ -73,3 +89,11 @@ def test_a_returned_form_without_a_photo_is_drawn_as_pinned():
     """The other branches of the form: the box to affix a photo in, and the note of what the
     last paper check found missing."""
     assert_drawn_as_pinned("form-returned-without-photo", form.render(RETURNED))
+
+
+def test_a_form_with_long_addresses_and_notes_is_drawn_as_pinned():
+    """Where the commission's name and address and the last check's note wrap: within the
+    paper, every word printed."""
+    pdf = form.render(LONG_TEXTS)
+    assert off_the_page(pdf) == []
+    assert_drawn_as_pinned("form-long-texts", pdf)
