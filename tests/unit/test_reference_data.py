@@ -9,6 +9,15 @@ from registry.reference import SCOPES
 from starter.services import reference
 
 
+@pytest.fixture
+def read_afresh():
+    """The division table is read once a process and cached. Read again here, what builds it
+    (each division's parent, from its code and level) runs under these tests, not only under
+    whichever test happened to read it first — so a broken parent fails these."""
+    divisions._all.cache_clear()
+    divisions._children.cache_clear()
+
+
 def test_the_provinces_are_the_31_portal_provinces():
     provinces = divisions.children()
     assert len(provinces) == 31
@@ -16,7 +25,7 @@ def test_the_provinces_are_the_31_portal_provinces():
     assert all(p.level == "province" for p in provinces)
 
 
-def test_a_province_lists_its_cities_and_a_city_its_counties():
+def test_a_province_lists_its_cities_and_a_city_its_counties(read_afresh):
     cities = {c.code: c.name_zh for c in divisions.children("430000")}
     assert cities["430500"] == "邵阳市" and len(cities) == 14
     counties = {c.code: c.name_zh for c in divisions.children("430500")}
@@ -25,7 +34,7 @@ def test_a_province_lists_its_cities_and_a_city_its_counties():
     assert all(code.startswith("4305") for code in counties)
 
 
-def test_place_names_read_province_first_in_chinese_and_county_first_in_english():
+def test_place_names_read_province_first_in_chinese_and_county_first_in_english(read_afresh):
     assert divisions.place_name("430581") == "湖南省 邵阳市 武冈市"
     assert divisions.place_name("430581", "en") == "Wugang, Shaoyang, Hunan"
     # A municipality's 市辖区 is not part of how an address is written.
