@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, event, select, update
+from sqlalchemy import delete, event, false, select, update
 
 from registry import security
 from registry.activation import LOCKOUT, RESEND_INTERVAL, Channel
@@ -159,6 +159,27 @@ async def test_a_burst_of_first_requests_sends_one_code(settings):
     outcomes = await asyncio.gather(*(ask() for _ in range(8)))
     assert Counter(o[0] for o in outcomes) == {"sent": 1, "resend_too_soon": 7}
     assert {o[1] for o in outcomes if o[0] != "sent"} == {int(RESEND_INTERVAL.total_seconds())}
+
+
+async def test_a_first_request_that_lost_the_race_to_create_the_code_is_told_to_wait(settings):
+    """Two first requests both find no code; the other's insert wins, this one meets the
+    unique row and is told to wait a whole interval, as a resend would be."""
+    (account,) = await _accounts(settings, 1)
+    await _issue(settings, account, T0)
+    async with session_scope(settings.database_url) as session:
+
+        def found_nothing_yet(state):
+            if state.is_select:
+                state.statement = select(ContactCode).where(false())
+
+        event.listen(session.sync_session, "do_orm_execute", found_nothing_yet)
+        lost = await _refused(
+            security.issue(session, SECRET, account, P.phone_change, Channel.sms, "1380", T0)
+        )
+    assert (lost.code, lost.params) == (
+        "resend_too_soon",
+        {"retry_after": int(RESEND_INTERVAL.total_seconds())},
+    )
 
 
 def _reset(username: str, channel: Channel = Channel.sms) -> security.ContactMessage:

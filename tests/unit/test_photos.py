@@ -166,10 +166,20 @@ def test_a_jpeg_header_patched_to_claim_a_huge_size_is_refused():
     assert refused(claim).code == "photo_too_many_pixels"
 
 
-def test_a_jpeg_header_claiming_more_pixels_than_were_coded_is_refused():
+def camera_exif() -> bytes:
+    """What a phone writes before the frame: an Exif block longer than 256 bytes."""
+    exif = Image.Exif()
+    exif[0x010E] = "门诊楼前 " * 60  # ImageDescription
+    exif[0x010F] = "Huawei"  # Make
+    return exif.tobytes()
+
+
+@pytest.mark.parametrize("save", [{}, {"exif": camera_exif()}], ids=["plain", "with-exif"])
+def test_a_jpeg_header_claiming_more_pixels_than_were_coded_is_refused(save):
     # Within the pixel bound, it decodes without error (the missing blocks come out grey): the
-    # coded data is too short for the claimed size.
-    claim = patched(jpeg(image(600, 800)), 3000, 4000)
+    # coded data is too short for the claimed size. The frame header is found past whatever
+    # segments come before it (a phone's Exif block is longer than a byte can count).
+    claim = patched(jpeg(image(600, 800), **save), 3000, 4000)
     assert refused(claim).code == "photo_damaged"
     assert refused(claim).status == 422
 
