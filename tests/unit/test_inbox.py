@@ -118,7 +118,10 @@ async def test_pages_cut_the_list_and_a_page_beyond_the_end_shows_the_last(setti
         first = await waiting(session, HUNAN, InboxQuery(size=2), NOW)
         third = await waiting(session, HUNAN, InboxQuery(size=2, page=3), NOW)
         beyond = await waiting(session, HUNAN, InboxQuery(size=2, page=99), NOW)
+        whole = await waiting(session, HUNAN, InboxQuery(size=10, page=2), NOW)
     assert (first.total, first.pages, len(first.rows)) == (5, 3, 2)
+    # all on one page: a second page asked for shows that one
+    assert (whole.page, whole.pages, len(whole.rows)) == (1, 1, 5)
     assert len(third.rows) == 1 and third.page == 3
     assert beyond.page == 3 and beyond.rows == third.rows
 
