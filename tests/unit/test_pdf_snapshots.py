@@ -41,9 +41,18 @@ RETURNED = replace(
     returned_for=(datetime(2026, 11, 27, 16, 0, tzinfo=CHINA_TIME), "缺少：聘用证明"),
 )
 
-# Long words where a commission and an officer may write them: each wraps within the paper.
+# Long texts where a physician, a commission and an officer may write them: each wraps within
+# the paper (an address over several lines of its row).
 LONG_TEXTS = replace(
     FORM,
+    applicant=[
+        *FORM.applicant[:4],
+        (
+            ("通讯地址", "Address"),
+            "新疆维吾尔自治区乌鲁木齐市天山区解放南路街道人民路社区幸福小区3号楼2单元1101室"
+            "（Apartment 1101, Unit 2, Building 3, Xingfu Residential Quarter）",
+        ),
+    ],
     commission=(
         "湖南省卫生健康委员会（政务服务中心医师执业注册窗口，受理时间：工作日上午9:00—12:00，"
         "下午14:00—17:00）",
