@@ -3,6 +3,8 @@
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
+import pytest
+
 from registry.activation import ACTIVATION_WINDOW
 from registry.db import session_scope
 from registry.inbox import InboxKind, InboxQuery, InboxSort, Urgency, waiting
@@ -132,3 +134,17 @@ async def test_another_institutions_inbox_holds_only_its_own(settings):
         other = await waiting(session, OTHER, InboxQuery(), NOW)
     assert {r.kind for r in other.rows} == {InboxKind.activation, InboxKind.application}
     assert other.total == 2
+
+
+@pytest.mark.parametrize("sort", list(InboxSort))
+@pytest.mark.parametrize("kind", list(InboxKind))
+async def test_each_kind_alone_in_each_order(settings, kind, sort):
+    """A kind on its own is its leg alone, which then names the page's columns: each kind
+    reads in each order, whom it concerns and since when."""
+    refs = await fill(settings)
+    async with session_scope(settings.database_url) as session:
+        found = await waiting(session, HUNAN, InboxQuery(kind=kind, sort=sort), NOW)
+    assert found.rows and {row.kind for row in found.rows} == {kind}
+    assert all(row.name and row.account_id and row.since for row in found.rows)
+    if kind == InboxKind.activation:
+        assert [row.ref for row in found.rows] == [refs["activation"]]
