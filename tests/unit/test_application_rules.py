@@ -1013,6 +1013,16 @@ async def test_reviews_at_a_former_institution_are_stale_after_a_change(desk):
         state="awaiting_institution", open_slot="personal_info",
     )  # fmt: skip
     desk.session.add(at_hunan)
+    # neither another physician's open review at Hunan nor this one's closed review there is
+    # this change's to end
+    someone_else = ProfileReview(
+        account_id=(await desk.physician()).id, kind="photo", institution_code=HUNAN,
+        state="awaiting_institution", open_slot="photo",
+    )  # fmt: skip
+    closed = ProfileReview(
+        account_id=doc.id, kind="photo", institution_code=HUNAN, state="approved", open_slot=None
+    )
+    desk.session.add_all([someone_else, closed])
     await desk.session.flush()
     no = await desk.file(doc, T.change, registration_id=registration.id, institution_code=WUGANG)
     assert await institutions.stale_reviews(desk.session, doc.id) == []
