@@ -102,12 +102,18 @@ def test_landscape_square_or_too_small_is_refused(size):
     assert error.code == "photo_dimensions"
     assert (error.params["width"], error.params["height"]) == size
     assert error.status == 422
+    width, height = size
+    assert error.message() == f"照片须为竖版，且不小于300×400像素；当前为{width}×{height}。"
 
 
 def test_more_than_2_mb_is_refused():
     big = jpeg() + b"\0" * (photos.MAX_BYTES)  # a valid JPEG padded beyond the limit
     error = refused(big)
     assert (error.code, error.status, error.params["max_mb"]) == ("photo_too_large", 413, 2)
+    assert error.message() == "照片不能超过2MB。"
+    # exactly the limit is within it
+    exact = jpeg() + b"\0" * (photos.MAX_BYTES - len(jpeg()))
+    assert len(exact) == photos.MAX_BYTES and photos.accept(exact).width == 360
 
 
 def test_a_text_file_named_jpg_is_refused(tmp_path):
@@ -147,6 +153,7 @@ def test_a_decompression_bomb_is_refused_before_decoding():
     assert len(bomb) < 200
     error = refused(bomb)
     assert error.code == "photo_too_many_pixels"
+    assert error.message() == "图片像素过多（上限16000000像素），请缩小后再上传。"
 
 
 def test_a_large_but_honest_image_within_the_pixel_limit_is_not_mistaken_for_a_bomb():
@@ -164,6 +171,10 @@ def test_a_jpeg_header_patched_to_claim_a_huge_size_is_refused():
     # Issue #19: a small JPEG patched to claim 6000×6600 was stored at that size.
     claim = patched(jpeg(image(600, 800)), 6000, 6600)
     assert refused(claim).code == "photo_too_many_pixels"
+    assert "上限16000000像素" in refused(claim).message()
+    # exactly the pixel limit is within it (and then found short of coded data)
+    assert photos.MAX_PIXELS == 4000 * 4000
+    assert refused(patched(jpeg(image(600, 800)), 4000, 4000)).code == "photo_damaged"
 
 
 def camera_exif() -> bytes:
