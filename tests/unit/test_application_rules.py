@@ -1005,6 +1005,19 @@ async def test_the_physicians_institution_comes_from_the_registry(desk):
     assert await institutions.institutions_of(desk.session, doc) == set()
 
 
+async def test_the_most_recent_registration_is_the_latest_registered_not_the_latest_entered(desk):
+    """Registrations entered out of order (an older one imported after a newer one): the most
+    recent is the one registered last; on the same day, the one entered last."""
+    doc = await desk.physician()
+    await desk.registration(doc, HANGZHOU, registered_on=date(2024, 1, 1))
+    await desk.registration(doc, HUNAN, registered_on=date(2020, 1, 1))
+    assert await institutions.institution_of(desk.session, doc) == HANGZHOU
+    same_day = await desk.physician()
+    await desk.registration(same_day, HUNAN, registered_on=date(2024, 1, 1))
+    await desk.registration(same_day, HANGZHOU, registered_on=date(2024, 1, 1))
+    assert await institutions.institution_of(desk.session, same_day) == HANGZHOU
+
+
 async def test_reviews_at_a_former_institution_are_stale_after_a_change(desk):
     doc = await desk.physician(signed_up_at=WUGANG)
     registration = await desk.registration(doc, HUNAN)
