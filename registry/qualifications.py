@@ -36,14 +36,15 @@ def parse_row(row: dict[str, str]) -> dict:
 
 
 def _one_of(row: dict[str, str], column: str, kind: type[StrEnum]) -> str:
-    """The cell's code, or an error naming the column, the codes it takes and what the cell
-    held (codes are not personal data), so the operator can fix the file."""
+    """The cell's code, or an error naming the column and the codes it takes. The cell is not
+    repeated: in a file whose columns slipped it may hold an ID number or a name."""
     cell = (row[column] or "").strip()
     try:
         return kind(cell).value
     except ValueError:
         codes = ", ".join(member.value for member in kind)
-        raise ValueError(f"{column} must be one of {codes}, not {cell!r}") from None
+        held = "is empty" if not cell else "holds another value"
+        raise ValueError(f"{column} {held}; it must be one of {codes}") from None
 
 
 def read_rows(path: Path, report: ImportReport) -> Iterator[dict]:

@@ -92,11 +92,15 @@ def test_parse_row_says_what_is_wrong(changes, says):
 @pytest.mark.parametrize(
     ("changes", "says"),
     [
-        ({"level": ""}, "level must be one of physician, assistant, not ''"),
-        ({"level": "doctor"}, "level must be one of physician, assistant, not 'doctor'"),
+        ({"level": ""}, "level is empty; it must be one of physician, assistant"),
+        ({"level": "doctor"}, "level holds another value; it must be one of physician, assistant"),
+        (
+            {"category": "650102198806124717"},  # the columns slipped: the cell is not repeated
+            "category holds another value; it must be one of clinical, tcm, dental, public_health",
+        ),
         (
             {"category": None},
-            "category must be one of clinical, tcm, dental, public_health, not ''",
+            "category is empty; it must be one of clinical, tcm, dental, public_health",
         ),
     ],
 )
@@ -181,7 +185,7 @@ async def test_import_keeps_good_rows_and_reports_bad_lines(settings, tmp_path):
     reasons = dict(report.bad)
     assert "check character" in reasons[3]
     assert "name" in reasons[5].lower()
-    assert "doctor" in reasons[6]
+    assert reasons[6] == "level holds another value; it must be one of physician, assistant"
     assert "issued_on" in reasons[7]
     assert "certificate_no" in reasons[8]
     assert "province" in reasons[11]
