@@ -31,14 +31,11 @@ def images_of(pdf: bytes, page: int = 0) -> list[bytes]:
     return [image.data for image in PdfReader(io.BytesIO(pdf)).pages[page].images]
 
 
-def off_the_page(pdf: bytes) -> list[tuple[int, str]]:
-    """The lines of text that do not fit on their page (page index, text): drawn beyond an
-    edge, no reader sees them. A line's pieces share its starting point; its width is
-    measured in the fonts it is set in."""
-    reader = PdfReader(io.BytesIO(pdf))
+def text_lines(pdf: bytes) -> list[tuple[int, float, float, float, str]]:
+    """Each line of text drawn, as (page index, x, y, size, text): a line's pieces (a run of
+    Chinese, a run of Latin) share its starting point, and are joined."""
     lines: dict[tuple[int, float, float, float], str] = {}
-    boxes = [(float(page.mediabox.width), float(page.mediabox.height)) for page in reader.pages]
-    for number, page in enumerate(reader.pages):
+    for number, page in enumerate(PdfReader(io.BytesIO(pdf)).pages):
 
         def visit(text, cm, tm, font, size, number=number):
             x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
@@ -47,11 +44,20 @@ def off_the_page(pdf: bytes) -> list[tuple[int, str]]:
             lines[key] = lines.get(key, "") + text
 
         page.extract_text(visitor_text=visit)
+    return [(*key, text) for key, text in lines.items() if text.strip()]
+
+
+def off_the_page(pdf: bytes) -> list[tuple[int, str]]:
+    """The lines of text that do not fit on their page (page index, text): drawn beyond an
+    edge, no reader sees them. A line's width is measured in the fonts it is set in."""
+    boxes = [
+        (float(page.mediabox.width), float(page.mediabox.height))
+        for page in PdfReader(io.BytesIO(pdf)).pages
+    ]
     return [
         (number, text)
-        for (number, x, y, size), text in lines.items()
-        if text.strip()
-        and not (
+        for number, x, y, size, text in text_lines(pdf)
+        if not (
             x >= 0
             and x + width(text, size) <= boxes[number][0]
             and 0 <= y <= boxes[number][1] - 0.8 * size

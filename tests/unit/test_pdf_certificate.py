@@ -26,6 +26,7 @@ from tests.unit.pdf_reading import (
     off_the_page,
     pages_of,
     render_modes,
+    text_lines,
     text_of,
 )
 
@@ -145,8 +146,9 @@ def test_the_lines_beside_the_qr_code_keep_clear_of_it_however_long_the_address(
         keys_url=f"{base}{c.KEYS_PATH}",
     )
     pdf = render(data)
-    qr_left = min(float(x) for x, _ in _qr_modules(pdf))
-    beside = _text_lines(pdf, below=260)
+    qr_left = _qr_left(pdf)
+    # page 1, below the facts and above the footer
+    beside = [(x, text, size) for page, x, y, size, text in text_lines(pdf) if 60 < y < 260]
     assert len(beside) == 10  # each address on two lines
     for x, text, size in beside:
         assert x + width(text, size) <= qr_left - 11, text
@@ -154,23 +156,7 @@ def test_the_lines_beside_the_qr_code_keep_clear_of_it_however_long_the_address(
     assert data.link in printed and data.keys_url in printed
 
 
-def _qr_modules(pdf: bytes) -> list[tuple[str, str]]:
-    """The QR code's dark modules' lower-left corners (the only many-rect drawing)."""
+def _qr_left(pdf: bytes) -> float:
+    """Where the QR code's dark modules begin on the left (the only many-rect drawing)."""
     [line] = [d for d in drawing_of(pdf) if " rects within " in d]
-    x0, y0 = line.split(" rects within ")[1].split()[:2]
-    return [(x0, y0)]
-
-
-def _text_lines(pdf: bytes, below: float) -> list[tuple[float, str, float]]:
-    """(x, text, size) of each line of text drawn lower than ``below`` on page 1, the footer
-    aside."""
-    found: dict[tuple[float, float, float], str] = {}
-
-    def visit(text, cm, tm, font, size):
-        x, y = tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-        if text.strip() and 60 < y < below:
-            key = (round(x, 2), round(y, 2), size * tm[0])
-            found[key] = found.get(key, "") + text
-
-    PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
-    return [(x, text, size) for (x, _, size), text in found.items()]
+    return float(line.split(" rects within ")[1].split()[0])
