@@ -6,15 +6,14 @@ itself); tests about rules and decisions arrange the account and the registry in
 """
 
 import asyncio
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from infra.temporal import application_workflow_id
 from registry.application_types import Actor, ApplicationStart, ApplicationType
-from registry.reference import CHINA_TIME
 from registry.refusals import add_years
-from tests.dates import assert_dated_at_completion
+from tests.dates import assert_dated_at_completion, china_today
 from tests.e2e.people import (
     ANJI,
     EN,
@@ -77,12 +76,6 @@ async def register(stack, doc: Physician, institution_code: str, scope: str = "�
 def assert_has(seen: dict, expected: dict) -> None:
     """``seen`` has (at least) the ``expected`` keys and values."""
     assert {key: seen.get(key) for key in expected} == expected
-
-
-def today() -> str:
-    """Today in China time, as a date typed into a form (the day a ground arose): an input, never
-    what a registry date is compared with."""
-    return datetime.now(CHINA_TIME).date().isoformat()
 
 
 def assert_walked(app: dict, filed_by: str = "physician") -> None:
@@ -310,7 +303,7 @@ async def test_cancellation_by_the_physician(stack, faker):
         "cancellation",
         registration_id=reg_id,
         ground=7,
-        ground_arose_on=today(),
+        ground_arose_on=china_today().isoformat(),
     )
     assert (refused.status_code, refused.json()["code"]) == (
         422,
@@ -334,7 +327,7 @@ async def test_cancellation_reported_by_the_primary_institution(stack, faker):
     documents (it is its confirmation), which the institution brings to the commission."""
     doc = await new_physician(stack, faker, activate="http")
     reg_id = await add_registration(stack, doc, HUNAN, "430000")
-    arose = (date.fromisoformat(today()) - timedelta(days=45)).isoformat()
+    arose = (china_today() - timedelta(days=45)).isoformat()
 
     other = await file(
         stack, await desk(stack, "staff_anji"), "cancellation", registration_id=reg_id, ground=6,
@@ -392,11 +385,11 @@ async def test_a_commission_cancels_on_its_own_authority(stack, faker):
     reg_id = await add_registration(stack, doc, HUNAN, "430000")
     elsewhere = await file(
         stack, await desk(stack, "officer_zhejiang"), "cancellation", registration_id=reg_id,
-        ground=3, ground_arose_on=today(),
+        ground=3, ground_arose_on=china_today().isoformat(),
     )  # fmt: skip
     assert (elsewhere.status_code, elsewhere.json()["code"]) == (403, "registered_elsewhere")
     officer = await desk(stack, "officer_hunan")
-    revoked_on = date.fromisoformat(today())
+    revoked_on = china_today()
     no = await filed(
         stack, officer, "cancellation", entered="under_review", registration_id=reg_id,
         ground=3, ground_arose_on=revoked_on.isoformat(), comment="吊销医师执业证书",
@@ -427,7 +420,7 @@ async def test_a_commission_cancels_on_its_own_authority(stack, faker):
 async def test_filing_at_a_further_institution(stack, faker):
     doc = await new_physician(stack, faker, activate="http")
     reg_id = await add_registration(stack, doc, HUNAN, "430000")
-    start = date.fromisoformat(today()) + timedelta(days=7)
+    start = china_today() + timedelta(days=7)
     no = await filed(
         stack,
         doc.headers,
@@ -1184,7 +1177,7 @@ async def test_the_physician_cannot_withdraw_a_cancellation_the_institution_file
     staff = await desk(stack, "staff_hunan")
     no = await filed(
         stack, staff, "cancellation", entered="awaiting_documents", registration_id=reg_id,
-        ground=2, ground_arose_on=today(), sentence_ends_on="2027-06-30",
+        ground=2, ground_arose_on=china_today().isoformat(), sentence_ends_on="2027-06-30",
     )  # fmt: skip
     refused = await stack.api.post(f"/api/v1/applications/{no}/withdraw", headers=doc.headers)
     assert (refused.status_code, refused.json()["code"]) == (403, "not_applicant")

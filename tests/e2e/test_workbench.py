@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 
 from registry.db import session_scope
 from registry.models import Application, AuditEvent
-from registry.reference import CHINA_TIME
 from registry.seed import DEMO_PASSWORD
+from tests.dates import china_today
 from tests.e2e.people import (
     HUNAN,
     OFFICER,
@@ -240,7 +240,7 @@ async def test_the_operator_finds_a_physicians_events_each_linked_to_its_workflo
         assert f'href="{ui}activation-{doc.account_id}"' in mine.text
         by_application = await client.get("/operator/audit", params={"application": no})
         assert f'href="{ui}application-{no}"' in by_application.text
-        today = datetime.now(CHINA_TIME).date().isoformat()
+        today = china_today().isoformat()
         signups = await client.get(
             "/operator/audit",
             params={"physician": doc.account_id, "action": "signup", "since": today,
